@@ -1,0 +1,392 @@
+"""The ``kb`` command: parses options, calls ``kb.KnowledgeBase``, prints.
+
+Every behaviour lives in the ``kb`` package; this file only turns it into
+terminal output (readable in 80 columns) or ``--json`` for scripts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+
+from kb import KbError, KnowledgeBase, Metadata
+from kb import config as kb_config
+from kb.citation import cite, page_range
+from kb.model import AddReport
+from kb.search import MARK_END, MARK_START
+from kb.serialize import documents_json, search_json, sections_json, show_json
+
+WIDTH = 80
+INDENT = "    "
+EXIT_NO_HITS = 1
+EXIT_INPUT_ERROR = 2
+
+
+class KbClickError(click.ClickException):
+    """A kb error as the CLI reports it: ``error: <message>``, exit code 2."""
+
+    exit_code = EXIT_INPUT_ERROR
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class _Context:
+    def __init__(self, index_dir: Path, is_default: bool) -> None:
+        self.index_dir = index_dir
+        self.is_default = is_default
+
+    def open(self, quiet: bool = False) -> KnowledgeBase:
+        """The knowledge base; the default one first takes in the bundled corpus
+        if it has never done so or the corpus has changed."""
+        knowledge_base = KnowledgeBase(self.index_dir)
+        if self.is_default and kb_config.CORPUS_DIR.is_dir():
+            first = not knowledge_base.index.exists()
+            report = knowledge_base.sync_corpus(kb_config.CORPUS_DIR)
+            if report is not None and not quiet:
+                what = "Indexed" if first else "Re-indexed"
+                count = _count(len(report.added) + len(report.replaced), "document")
+                click.echo(f"{what} the bundled corpus ({count}) into {self.index_dir}", err=True)
+        return knowledge_base
+
+
+def _say_empty(index_dir: Path) -> None:
+    click.echo(f"The index at {index_dir} holds no documents: add some with `kb add FILE...`.", err=True)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="KB_INDEX",
+    help="Index folder [env KB_INDEX; default: index/ beside corpus/].",
+)
+@click.version_option(package_name="kb", message="kb %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, index_dir: Path | None) -> None:
+    """kb: search community-oriented policing texts with their sources.
+
+    \b
+    Example:
+        kb search "policing by consent"
+        kb add ~/Downloads/guidebook.pdf notes/
+    """
+    if os.environ.get("NO_COLOR"):
+        ctx.color = False
+    is_default = index_dir is None
+    ctx.obj = _Context(index_dir or kb_config.default_index_dir(), is_default)
+
+
+class _KbCommand(click.Command):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KbError as exc:
+            raise KbClickError(str(exc)) from exc
+
+
+def command(*args, **kwargs):
+    return cli.command(*args, cls=_KbCommand, **kwargs)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (format in README).")
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress or notes on stderr.")
+
+
+# -- search ------------------------------------------------------------------
+
+
+@command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--doc", help="Only this document (id, or part of its id or title).")
+@json_option
+@quiet_option
+@click.pass_obj
+def search(obj: _Context, query: tuple[str, ...], limit: int, doc: str | None, as_json: bool, quiet: bool):
+    """Search passages. Exit code 1 when nothing matches.
+
+    QUERY uses Whoosh syntax: "quoted phrases", AND, OR, NOT, heading:word,
+    and wildcards (polic*). Plain words rank passages holding all of them,
+    close together, first.
+
+    \b
+    Example:
+        kb search "policing by consent"
+        kb search '"policing by consent" AND trust' --doc guidebook
+    """
+    knowledge_base = obj.open(quiet=quiet)
+    text = " ".join(query)
+    result = knowledge_base.search(text, limit=limit, doc=doc)
+    if as_json:
+        click.echo(json.dumps(search_json(result), ensure_ascii=False, indent=2))
+    else:
+        _print_hits(result)
+    if not result.hits:
+        if not as_json and not knowledge_base.documents():
+            _say_empty(knowledge_base.path)
+        elif not as_json:
+            click.echo(f"No passages match {text!r}.", err=True)
+        sys.exit(EXIT_NO_HITS)
+
+
+def _print_hits(result) -> None:
+    if not result.hits:
+        return
+    shown = len(result.hits)
+    more = f", showing the first {shown}" if shown < result.total else ""
+    click.echo(f"{_count(result.total, 'passage')} match {result.query!r}{more}")
+    inner = WIDTH - len(INDENT)
+    for hit in result.hits:
+        passage = hit.passage
+        click.echo()
+        click.echo(f"{hit.rank:>2}. " + click.style(_shorten(hit.document.title, inner), bold=True))
+        where = " · ".join(
+            p for p in (passage.section, page_range(passage.page_start, passage.page_end)) if p
+        )
+        if where:
+            click.echo(INDENT + _shorten(where, inner))
+        for line in wrap_marked(hit.snippet, inner):
+            click.echo(INDENT + render_marks(line))
+        click.echo(INDENT + click.style(_shorten(f"{passage.id} · {hit.document.source}", inner), dim=True))
+
+
+_MARKED = re.compile(re.escape(MARK_START) + r"(.*?)" + re.escape(MARK_END))
+
+
+def wrap_marked(text: str, width: int) -> list[str]:
+    """Wrap text holding [[match]] marks so that each line fits ``width`` once the
+    marks are rendered (they take no room on screen)."""
+    lines: list[str] = []
+    current: list[str] = []
+    length = 0
+    for word in text.split():
+        size = len(word.replace(MARK_START, "").replace(MARK_END, ""))
+        if current and length + 1 + size > width:
+            lines.append(" ".join(current))
+            current, length = [], 0
+        length += size + (1 if current else 0)
+        current.append(word)
+    if current:
+        lines.append(" ".join(current))
+    return lines
+
+
+def render_marks(line: str) -> str:
+    return _MARKED.sub(lambda m: click.style(m.group(1), fg="yellow", bold=True), line)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+# -- add, remove, rebuild ----------------------------------------------------------
+
+
+class _ProgressBar:
+    """A progress bar on stderr for adds of several files, when stderr is a terminal."""
+
+    def __init__(self, enabled: bool, label: str) -> None:
+        self.enabled = enabled
+        self.label = label
+        self.bar = None
+
+    def start(self, total: int) -> None:
+        if self.enabled and total > 1:
+            self.bar = click.progressbar(
+                length=total, label=self.label, file=click.get_text_stream("stderr"), width=24
+            )
+            self.bar.__enter__()
+
+    def advance(self, path: Path, status: str) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _run_with_progress(quiet: bool, label: str, work):
+    progress = _ProgressBar(not quiet and sys.stderr.isatty(), label)
+    try:
+        return work(progress)
+    finally:
+        progress.close()
+
+
+def _print_report(report: AddReport, quiet: bool) -> None:
+    for path, reason in report.failed:
+        click.echo(f"error: {path}: {reason}", err=True)
+    if not quiet:
+        for path, warning in report.warnings:
+            click.echo(f"warning: {path}: {warning}", err=True)
+    parts = [f"{len(report.added)} added"]
+    if report.replaced:
+        parts.append(f"{len(report.replaced)} replaced")
+    parts += [f"{len(report.unchanged)} unchanged", f"{len(report.failed)} failed"]
+    click.echo(", ".join(parts))
+    if report.failed:
+        sys.exit(EXIT_INPUT_ERROR)
+
+
+@command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--title", help="Title of the document (one file only).")
+@click.option("--year", type=click.IntRange(1000, 2999), help="Year of publication (one file only).")
+@click.option("--edition", help='Edition, e.g. "2nd" (one file only).')
+@click.option("--publisher", help="Publisher or organisers (one file only).")
+@click.option("--url", help="Web address of the original (one file only).")
+@quiet_option
+@click.pass_obj
+def add(obj: _Context, paths: tuple[Path, ...], quiet: bool, **metadata):
+    """Add files and folders (PDF, HTML, .txt, .md); folders are searched recursively.
+
+    An unchanged file is skipped, a changed one replaced, and one broken file
+    never stops the others. Exit code 2 if any file failed.
+
+    \b
+    Example:
+        kb add ~/Downloads/guidebook.pdf --title "Good Practices..." --year 2022
+        kb add notes/
+    """
+    given = Metadata(**metadata)
+    if given.as_dict() and (len(paths) != 1 or paths[0].is_dir()):
+        raise click.UsageError("--title, --year, --edition, --publisher and --url name one file only")
+    knowledge_base = obj.open(quiet=quiet)
+    report = _run_with_progress(
+        quiet, "Adding", lambda progress: knowledge_base.add(paths, given, progress=progress)
+    )
+    _print_report(report, quiet)
+
+
+@command()
+@click.argument("doc")
+@click.pass_obj
+def remove(obj: _Context, doc: str):
+    """Remove a document and all its passages.
+
+    \b
+    Example:
+        kb remove guidebook
+    """
+    document = obj.open().remove(doc)
+    click.echo(f"Removed {document.id} ({_count(document.passages, 'passage')}): {document.title}")
+
+
+@command()
+@quiet_option
+@click.pass_obj
+def rebuild(obj: _Context, quiet: bool):
+    """Re-read every document from its source into a new index.
+
+    Needed after an upgrade of kb that changes the index format; sources that
+    have gone are reported and dropped.
+
+    \b
+    Example:
+        kb rebuild
+    """
+    knowledge_base = KnowledgeBase(obj.index_dir)
+    report = _run_with_progress(quiet, "Rebuilding", lambda progress: knowledge_base.rebuild(progress))
+    _print_report(report, quiet)
+
+
+# -- reading ------------------------------------------------------------------
+
+
+@command()
+@click.argument("passage_id")
+@json_option
+@click.pass_obj
+def show(obj: _Context, passage_id: str, as_json: bool):
+    """Show one whole passage with its citation.
+
+    \b
+    Example:
+        kb show ccpcj34-side-event:5
+    """
+    passage, document = obj.open().passage(passage_id)
+    if as_json:
+        click.echo(json.dumps(show_json(passage, document), ensure_ascii=False, indent=2))
+        return
+    click.echo(click.style(textwrap.fill(document.title, WIDTH), bold=True))
+    pages = page_range(passage.page_start, passage.page_end)
+    click.echo(click.style(" · ".join(p for p in (passage.section, pages, passage.id) if p), dim=True))
+    click.echo()
+    for paragraph in passage.text.split("\n"):
+        indent = "  " if paragraph.startswith("- ") else ""
+        click.echo(textwrap.fill(paragraph, WIDTH, subsequent_indent=indent))
+    click.echo()
+    click.echo(textwrap.fill("Cite: " + cite(document, passage), WIDTH, subsequent_indent="      "))
+
+
+@command("list")
+@json_option
+@click.pass_obj
+def list_documents(obj: _Context, as_json: bool):
+    """List the documents in the index.
+
+    \b
+    Example:
+        kb list --json
+    """
+    documents = obj.open().documents()
+    if as_json:
+        click.echo(json.dumps(documents_json(documents), ensure_ascii=False, indent=2))
+        return
+    if not documents:
+        _say_empty(obj.index_dir)
+        return
+    id_width = min(max(len(d.id) for d in documents), 28)
+    header = f"{'ID':<{id_width}}  {'KIND':<8} {'PAGES':>5} {'PASS.':>5}  {'ADDED':<10}  TITLE"
+    click.echo(click.style(header, bold=True))
+    for d in documents:
+        line = (
+            f"{_shorten(d.id, id_width):<{id_width}}  {d.kind:<8} {d.pages or '-':>5} {d.passages:>5}  "
+            f"{d.added[:10]:<10}  "
+        )
+        click.echo(line + _shorten(d.title, max(WIDTH - len(line), 12)))
+
+
+@command()
+@click.argument("doc")
+@json_option
+@click.pass_obj
+def sections(obj: _Context, doc: str, as_json: bool):
+    """Show a document's outline as kb sees it: headings, pages, passages.
+
+    \b
+    Example:
+        kb sections guidebook
+    """
+    document, outline = obj.open().sections(doc)
+    if as_json:
+        click.echo(json.dumps(sections_json(document, outline), ensure_ascii=False, indent=2))
+        return
+    click.echo(click.style(textwrap.fill(document.title, WIDTH), bold=True))
+    click.echo(click.style(f"{document.id} · {_count(document.passages, 'passage')}", dim=True))
+    if not outline:
+        click.echo("(no headings found: the document is one section)")
+    for section in outline:
+        pages = page_range(section.page_start, section.page_end)
+        right = " · ".join(p for p in (pages, _count(section.passages, "passage")) if p)
+        left = "  " * (section.level - 1) + section.heading
+        left = _shorten(left, WIDTH - len(right) - 2)
+        click.echo(f"{left}  {click.style(right.rjust(WIDTH - len(left) - 2), dim=True)}")
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,226 @@
+"""``KnowledgeBase``: every operation kb offers, on one index folder."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from kb import corpus, ingest
+from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, PassageNotFound
+from kb.index import Index, IndexWriteSession
+from kb.model import AddReport, Document, Metadata, Passage, Section
+from kb.passages import make_passages
+from kb.search import SearchResult, search
+
+
+class Progress(Protocol):
+    """Told how an add goes, so a front end can show it (the library prints nothing)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, path: Path, status: str) -> None:
+        """``status`` is "added", "replaced", "unchanged" or "failed"."""
+
+
+class KnowledgeBase:
+    def __init__(self, index_dir: Path | str) -> None:
+        self.index = Index(Path(index_dir))
+
+    @property
+    def path(self) -> Path:
+        return self.index.path
+
+    # -- reading -----------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        return self.index.documents()
+
+    def find_documents(self, ref: str) -> list[Document]:
+        """Documents whose id is ``ref``, or failing that whose id or title contains it."""
+        docs = self.documents()
+        exact = [d for d in docs if d.id == ref]
+        if exact:
+            return exact
+        needle = ref.casefold()
+        return [d for d in docs if needle in d.id.casefold() or needle in d.title.casefold()]
+
+    def document(self, ref: str) -> Document:
+        """The one document ``ref`` names."""
+        found = self.find_documents(ref)
+        if not found:
+            known = ", ".join(d.id for d in self.documents()) or "none"
+            raise DocumentNotFound(f"no document matches '{ref}' (documents: {known})")
+        if len(found) > 1:
+            raise AmbiguousDocument(
+                f"'{ref}' matches {len(found)} documents ({', '.join(d.id for d in found)}): give its id"
+            )
+        return found[0]
+
+    def sections(self, ref: str) -> tuple[Document, list[Section]]:
+        document = self.document(ref)
+        return document, self.index.outline(document.id)
+
+    def passage(self, passage_id: str) -> tuple[Passage, Document]:
+        passage = self.index.passage(passage_id)
+        if passage is None:
+            raise PassageNotFound(f"no passage with id '{passage_id}' (ids look like 'doc-id:12')")
+        return passage, self.document(passage.doc_id)
+
+    def passages(self, ref: str) -> list[Passage]:
+        return self.index.passages(self.document(ref).id)
+
+    def search(self, query: str, limit: int = 10, doc: str | None = None) -> SearchResult:
+        doc_ids = None
+        if doc is not None:
+            found = self.find_documents(doc)
+            if not found:
+                self.document(doc)  # raises with the list of known documents
+            doc_ids = [d.id for d in found]
+        return search(self.index, query, limit=limit, doc_ids=doc_ids)
+
+    # -- writing -----------------------------------------------------------
+
+    def add(
+        self,
+        paths: Iterable[Path | str],
+        metadata: Metadata | None = None,
+        progress: Progress | None = None,
+    ) -> AddReport:
+        """Add files and folders in one commit: new files go in, changed ones are
+        replaced, unchanged ones (same sha256) are skipped, broken ones are
+        reported and the rest still go in."""
+        files, missing = ingest.collect_files(Path(p) for p in paths)
+        report = AddReport(failed=[(e.path, e.reason) for e in missing])
+        with self.index.writer() as session:
+            _add_files(session, [(f, metadata or Metadata()) for f in files], report, progress)
+        return report
+
+    def remove(self, ref: str) -> Document:
+        document = self.document(ref)
+        with self.index.writer(create=False) as session:
+            session.delete_document(document.id)
+        return document
+
+    def sync_corpus(self, corpus_dir: Path, progress: Progress | None = None) -> AddReport | None:
+        """Bring the bundled corpus into the index if it is missing or the corpus
+        has changed since; None when there was nothing to do. A bundled document
+        that the user removed stays removed until the corpus itself changes."""
+        current = corpus.fingerprint(corpus_dir)
+        if self.index.exists() and self.index.meta().get("corpus_fingerprint") == current:
+            return None
+        report = AddReport()
+        with self.index.writer() as session:
+            _add_files(session, corpus.load_manifest(corpus_dir), report, progress)
+            session.update_meta(corpus_fingerprint=current)
+        return report
+
+    def rebuild(self, progress: Progress | None = None) -> AddReport:
+        """Re-read every document from its recorded source into a new index, then
+        put the new index in place of the old one. Sources that have gone are
+        reported as failed and dropped."""
+        report = AddReport()
+        fresh = Index(self.path.with_name(f"{self.path.name}.rebuild-{os.getpid()}"))
+        shutil.rmtree(fresh.path, ignore_errors=True)
+        with self.index.exclusive():
+            jobs: list[tuple[Path, Metadata]] = []
+            doc_ids: dict[Path, str] = {}
+            for record in self.index.stored_records("document"):
+                doc = record["document"]
+                path = Path(doc["path"])
+                if path.exists():
+                    jobs.append((path, Metadata(**record.get("metadata", {}))))
+                    doc_ids[path] = doc["id"]
+                else:
+                    report.failed.append((str(path), f"source of '{doc['id']}' is gone"))
+            metas = self.index.stored_records("meta")
+            try:
+                with fresh.writer() as session:
+                    _add_files(session, jobs, report, progress, doc_ids)
+                    if metas and "corpus_fingerprint" in metas[0]:
+                        session.update_meta(corpus_fingerprint=metas[0]["corpus_fingerprint"])
+                self.index.replace_with(fresh)
+            finally:
+                shutil.rmtree(fresh.path, ignore_errors=True)
+        return report
+
+
+def _add_files(
+    session: IndexWriteSession,
+    files: list[tuple[Path, Metadata]],
+    report: AddReport,
+    progress: Progress | None,
+    doc_ids: dict[Path, str] | None = None,
+) -> None:
+    documents = session.documents()
+    by_path = {d.path: d for d in documents}
+    by_sha = {d.sha256: d for d in documents}
+    taken_ids = {d.id for d in documents}
+    stored_metadata = session.metadata_overrides()
+    if progress:
+        progress.start(len(files))
+    for path, given in files:
+        path = path.resolve()
+        status = "failed"
+        try:
+            sha = ingest.sha256_of(path)
+            previous = by_path.get(str(path))
+            metadata = {**(stored_metadata.get(previous.id, {}) if previous else {}), **given.as_dict()}
+            same = by_sha.get(sha)
+            if same and (same is not previous or metadata == stored_metadata.get(same.id, {})):
+                report.unchanged.append(str(path))
+                status = "unchanged"
+                continue
+            parsed = ingest.parse(path)
+            doc_id = previous.id if previous else (doc_ids or {}).get(path) or _new_id(path, taken_ids)
+            document = _document(doc_id, path, sha, parsed, Metadata(**metadata))
+            passages, outline = make_passages(doc_id, parsed.sections)
+            document = replace(document, passages=len(passages))
+            session.put_document(document, outline, passages, metadata)
+            report.warnings.extend((str(path), w) for w in parsed.warnings)
+            (report.replaced if previous else report.added).append(str(path))
+            status = "replaced" if previous else "added"
+            by_path[str(path)] = by_sha[sha] = document
+            stored_metadata[doc_id] = metadata
+            taken_ids.add(doc_id)
+        except IngestError as exc:
+            report.failed.append((exc.path, exc.reason))
+        except OSError as exc:
+            report.failed.append((str(path), exc.strerror or str(exc)))
+        finally:
+            if progress:
+                progress.advance(path, status)
+
+
+def _document(doc_id: str, path: Path, sha: str, parsed: ingest.ParsedDocument, given: Metadata) -> Document:
+    found = parsed.metadata
+    return Document(
+        id=doc_id,
+        title=given.title or parsed.title or found.title or path.stem,
+        path=str(path),
+        kind=parsed.kind,
+        sha256=sha,
+        added=datetime.now(UTC).isoformat(timespec="seconds"),
+        pages=parsed.pages,
+        passages=0,
+        publisher=given.publisher or found.publisher,
+        year=given.year or found.year,
+        edition=given.edition or found.edition,
+        date=given.date or found.date,
+        url=given.url or found.url,
+    )
+
+
+def _new_id(path: Path, taken: set[str]) -> str:
+    """A short, readable id from the file name, unique in this index."""
+    base = re.sub(r"[^a-z0-9]+", "-", path.stem.casefold()).strip("-") or "document"
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate

@@ -1,0 +1,306 @@
+"""The Whoosh index: its schema, opening it safely, and every write.
+
+All of kb's records live in the one index so that a single Whoosh commit
+changes documents, their outlines and their passages together or not at all:
+
+- one ``meta`` record (schema version, corpus fingerprint),
+- one ``document`` record per document (metadata, outline),
+- one ``passage`` record per passage (searchable heading and body).
+
+Whoosh is imported here (and in ``kb.search``) only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import TypeVar
+
+import whoosh.codec.whoosh3  # noqa: F401  (loaded by open_dir; imported here to keep Whoosh in one place)
+from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.lang.porter2 import stem
+from whoosh.searching import Searcher
+from whoosh.writing import IndexWriter
+
+from kb.errors import IndexCorrupt, IndexLocked, IndexMissing, IndexVersionMismatch
+from kb.model import Document, Passage, Section
+
+SCHEMA_VERSION = 1
+INDEX_NAME = "MAIN"
+
+# No stop list: the field's key phrases are made of small words ("policing by
+# consent", "rule of law"), and a phrase must match every one of them in place.
+# porter2 stems "running" to "run", where Whoosh's default stemmer gives "runn".
+ANALYZER = StemmingAnalyzer(stoplist=None, minsize=1, stemfn=stem)
+
+SCHEMA = Schema(
+    id=ID(stored=True, unique=True),
+    kind=ID(stored=True),
+    doc_id=ID(stored=True),
+    heading=TEXT(analyzer=ANALYZER, multitoken_query="phrase"),
+    body=TEXT(analyzer=ANALYZER, stored=True, multitoken_query="phrase"),
+    data=STORED,
+)
+
+_META_ID = "meta"
+_WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"
+_OPEN_ATTEMPTS = 6
+_LOCK_WAIT_SECONDS = 1.0
+
+T = TypeVar("T")
+
+
+def document_key(doc_id: str) -> str:
+    return f"doc/{doc_id}"
+
+
+class Index:
+    """One index folder. Cheap to make; opens the Whoosh index on each use."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def exists(self) -> bool:
+        return self.path.is_dir() and whoosh_index.exists_in(str(self.path), indexname=INDEX_NAME)
+
+    # -- reading -----------------------------------------------------------
+
+    def read(self, fn: Callable[[Searcher], T]) -> T:
+        """Run ``fn`` with a searcher over the newest commit.
+
+        A commit by another process can delete the files of the generation this
+        process is opening; that is not an error, so the whole read is retried.
+        """
+        if not self.exists():
+            raise IndexMissing(f"no index at {self.path}: add documents with `kb add FILE...`")
+        for attempt in range(_OPEN_ATTEMPTS):
+            try:
+                ix = whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
+                try:
+                    with ix.searcher() as searcher:
+                        self._check_version(searcher)
+                        return fn(searcher)
+                finally:
+                    ix.close()
+            except (FileNotFoundError, whoosh_index.EmptyIndexError):
+                if attempt == _OPEN_ATTEMPTS - 1:
+                    raise IndexCorrupt(
+                        f"the index at {self.path} cannot be opened: run `kb rebuild`"
+                    ) from None
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def meta(self) -> dict:
+        return self.read(_meta)
+
+    def documents(self) -> list[Document]:
+        return self.read(read_documents)
+
+    def outline(self, doc_id: str) -> list[Section]:
+        def load(searcher: Searcher) -> list[Section]:
+            record = searcher.document(id=document_key(doc_id))
+            return [Section(**s) for s in record["data"]["outline"]] if record else []
+
+        return self.read(load)
+
+    def passage(self, passage_id: str) -> Passage | None:
+        def load(searcher: Searcher) -> Passage | None:
+            record = searcher.document(id=passage_id, kind="passage")
+            return passage_from_record(record) if record else None
+
+        return self.read(load)
+
+    def passages(self, doc_id: str) -> list[Passage]:
+        def load(searcher: Searcher) -> list[Passage]:
+            found = [passage_from_record(r) for r in searcher.documents(doc_id=doc_id, kind="passage")]
+            return sorted(found, key=lambda p: p.order)
+
+        return self.read(load)
+
+    def _check_version(self, searcher: Searcher) -> None:
+        version = _meta(searcher).get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise IndexVersionMismatch(
+                f"the index at {self.path} was made by another version of kb "
+                f"(schema {version}, this kb uses {SCHEMA_VERSION}): run `kb rebuild`"
+            )
+
+    # -- writing -----------------------------------------------------------
+
+    @contextmanager
+    def writer(self, create: bool = True) -> Iterator[IndexWriteSession]:
+        """One write session: everything done in it lands in one commit, or not at all."""
+        ix = self._open_or_create(create)
+        try:
+            try:
+                writer = ix.writer(timeout=_LOCK_WAIT_SECONDS, delay=0.1)
+            except whoosh_index.LockError:
+                raise IndexLocked(
+                    f"the index at {self.path} is being written by another kb process; "
+                    "try again when it has finished"
+                ) from None
+            session = IndexWriteSession(writer)
+            try:
+                with writer.searcher() as searcher:
+                    self._check_version(searcher)
+                yield session
+            except BaseException:
+                writer.cancel()
+                raise
+            if session.changed:
+                writer.commit(merge=True)
+            else:
+                writer.cancel()
+        finally:
+            ix.close()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the write lock without opening the index, which may be from
+        another version of kb or damaged (as when it is being rebuilt)."""
+        lock = FileStorage(str(self.path)).lock(_WRITE_LOCK)
+        if not lock.acquire(blocking=False):
+            raise IndexLocked(
+                f"the index at {self.path} is being written by another kb process; "
+                "try again when it has finished"
+            )
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def is_write_locked(self) -> bool:
+        lock = FileStorage(str(self.path)).lock(_WRITE_LOCK)
+        if lock.acquire(blocking=False):
+            lock.release()
+            return False
+        return True
+
+    def stored_records(self, kind: str) -> list[dict]:
+        """The stored data of every record of one kind, read without checking the
+        schema version, so that ``rebuild`` can recover an index made by another kb."""
+        if not self.exists():
+            raise IndexMissing(f"no index at {self.path}: add documents with `kb add FILE...`")
+        ix = whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
+        try:
+            with ix.reader() as reader:
+                return [
+                    dict(fields["data"])
+                    for fields in reader.all_stored_fields()
+                    if fields.get("kind") == kind and isinstance(fields.get("data"), dict)
+                ]
+        finally:
+            ix.close()
+
+    def replace_with(self, other: Index) -> None:
+        """Put ``other``'s folder where this index is, and delete the old one."""
+        retired = self.path.with_name(f"{self.path.name}.old-{os.getpid()}")
+        os.replace(self.path, retired)
+        os.replace(other.path, self.path)
+        shutil.rmtree(retired, ignore_errors=True)
+
+    def _open_or_create(self, create: bool):
+        if self.exists():
+            return whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
+        if not create:
+            raise IndexMissing(f"no index at {self.path}: add documents with `kb add FILE...`")
+        return create_empty(self.path)
+
+
+def create_empty(path: Path):
+    """A new index holding only its meta record. Never call on an existing index:
+    Whoosh's ``create_in`` deletes what is there."""
+    path.mkdir(parents=True, exist_ok=True)
+    ix = whoosh_index.create_in(str(path), SCHEMA, indexname=INDEX_NAME)
+    with ix.writer() as writer:
+        writer.add_document(id=_META_ID, kind="meta", data={"schema_version": SCHEMA_VERSION})
+    return ix
+
+
+class IndexWriteSession:
+    """The writes kb makes, on top of one open Whoosh writer."""
+
+    def __init__(self, writer: IndexWriter) -> None:
+        self._writer = writer
+        self.changed = False
+
+    def documents(self) -> list[Document]:
+        with self._writer.searcher() as searcher:
+            return read_documents(searcher)
+
+    def meta(self) -> dict:
+        with self._writer.searcher() as searcher:
+            return _meta(searcher)
+
+    def metadata_overrides(self) -> dict[str, dict]:
+        """doc id -> the metadata a person (or the manifest) gave for it."""
+        with self._writer.searcher() as searcher:
+            return {r["doc_id"]: r["data"]["metadata"] for r in searcher.documents(kind="document")}
+
+    def put_document(
+        self,
+        document: Document,
+        outline: list[Section],
+        passages: list[Passage],
+        metadata: dict,
+    ) -> None:
+        """Add a document, replacing every record of an earlier one with the same id."""
+        self.delete_document(document.id)
+        self._writer.add_document(
+            id=document_key(document.id),
+            kind="document",
+            doc_id=document.id,
+            data={
+                "document": asdict(document),
+                "outline": [asdict(s) for s in outline],
+                "metadata": metadata,
+            },
+        )
+        for passage in passages:
+            record = asdict(passage)
+            record["heading_path"] = list(passage.heading_path)
+            text = record.pop("text")
+            self._writer.add_document(
+                id=passage.id,
+                kind="passage",
+                doc_id=passage.doc_id,
+                heading="\n".join(passage.heading_path),
+                body=text,
+                data=record,
+            )
+        self.changed = True
+
+    def delete_document(self, doc_id: str) -> int:
+        deleted = self._writer.delete_by_term("doc_id", doc_id)
+        self.changed = self.changed or deleted > 0
+        return deleted
+
+    def update_meta(self, **values) -> None:
+        meta = self.meta()
+        meta.update(values)
+        self._writer.update_document(id=_META_ID, kind="meta", data=meta)
+        self.changed = True
+
+
+def _meta(searcher: Searcher) -> dict:
+    record = searcher.document(id=_META_ID)
+    return dict(record["data"]) if record else {}
+
+
+def read_documents(searcher: Searcher) -> list[Document]:
+    docs = [Document(**r["data"]["document"]) for r in searcher.documents(kind="document")]
+    return sorted(docs, key=lambda d: d.added)
+
+
+def passage_from_record(record: dict) -> Passage:
+    data = dict(record["data"])
+    data["heading_path"] = tuple(data["heading_path"])
+    return Passage(text=record["body"], **data)

@@ -1,0 +1,110 @@
+"""HTML pages: the main content only, cut into sections at h1-h6.
+
+Site chrome (navigation, headers, footers, sidebars, forms, cookie banners) is
+removed before any text is read, so that it never becomes a passage.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag, UnicodeDammit
+
+from kb.errors import IngestError
+from kb.ingest.parsed import ParsedDocument, SectionBuilder, clean_text
+
+_CHROME_TAGS = [
+    "script", "style", "noscript", "template", "nav", "header", "footer", "aside",
+    "form", "iframe", "svg", "button", "select", "dialog",
+]  # fmt: skip
+_CHROME_ATTR = re.compile(r"cookie|gdpr|consent-banner|cookie-consent|onetrust|cc-window", re.I)
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_BLOCKS = {
+    "p", "div", "section", "article", "main", "blockquote", "pre", "ul", "ol", "dl",
+    "dt", "dd", "table", "tr", "figure", "figcaption", "address", "details", "summary",
+    "hr", "body",
+}  # fmt: skip
+
+
+def parse_html(path: Path) -> ParsedDocument:
+    data = path.read_bytes()
+    # A page that declares its charset is read in it; one that does not is tried
+    # as UTF-8 and then as Windows-1252 before any guessing.
+    markup = UnicodeDammit(data, user_encodings=["utf-8", "windows-1252"], is_html=True).unicode_markup
+    if markup is None:
+        raise IngestError(path, "cannot tell the text encoding")
+    soup = BeautifulSoup(markup, "html.parser")
+    page_title = clean_text(soup.title.get_text()) if soup.title else ""
+
+    main = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body
+    if main is None:
+        raise IngestError(path, "no <body> content")
+    _remove_chrome(main)
+
+    builder = SectionBuilder()
+    _Walker(builder).walk(main)
+    h1_title, sections = builder.finish()
+    if not any(s.blocks for s in sections):
+        raise IngestError(path, "no text in the page's main content")
+    return ParsedDocument("html", h1_title or page_title or None, None, sections)
+
+
+def _remove_chrome(root: Tag) -> None:
+    for tag in root.find_all(_CHROME_TAGS):
+        tag.decompose()
+    for tag in root.find_all(True):
+        if tag.decomposed:
+            continue
+        attrs = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
+        hidden = tag.has_attr("hidden") or tag.get("aria-hidden") == "true"
+        if hidden or (attrs.strip() and _CHROME_ATTR.search(attrs)):
+            tag.decompose()
+
+
+class _Walker:
+    """Walks the tree in document order, gathering inline text into blocks."""
+
+    def __init__(self, builder: SectionBuilder) -> None:
+        self.builder = builder
+        self.inline: list[str] = []
+        self.in_item = 0
+
+    def walk(self, node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                self.inline.append(str(child))
+            elif isinstance(child, Tag):
+                self._tag(child)
+
+    def _tag(self, tag: Tag) -> None:
+        name = tag.name
+        if name in _HEADINGS:
+            self.flush()
+            self.builder.heading(tag.get_text(" "), _HEADINGS[name])
+        elif name == "br":
+            self.inline.append("\n")
+        elif name == "li":
+            self.flush()
+            self.in_item += 1
+            self.walk(tag)
+            self.flush()
+            self.in_item -= 1
+        elif name in ("td", "th"):
+            self.walk(tag)
+            self.inline.append(" | ")
+        elif name in _BLOCKS:
+            self.flush()
+            self.walk(tag)
+            self.flush()
+        else:
+            self.walk(tag)
+
+    def flush(self) -> None:
+        text = "".join(self.inline)
+        self.inline = []
+        lines = [" ".join(line.split()).strip(" |") for line in text.split("\n")]
+        for line in filter(None, lines):
+            self.builder.block(line, is_item=self.in_item > 0)

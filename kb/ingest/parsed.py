@@ -1,0 +1,120 @@
+"""What every format reader produces: a document as a list of sections.
+
+Readers only find headings and paragraphs; ``SectionBuilder`` keeps the heading
+stack so each reader does not have to, and ``kb.passages`` later cuts the
+sections into passages.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from kb.model import Metadata
+
+# "3.2 Trust", "III. Basic principles", "4) Scope": the number a document gives a section.
+_SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*\.?|[IVXLC]{1,6}\.|[A-Z]\.)\s+\S")
+
+# Characters that PDFs and web pages carry but a reader never sees.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+
+
+def clean_text(text: str) -> str:
+    """Normalise a run of text: ligatures and odd spaces folded, invisible marks gone,
+    white space collapsed to single spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return " ".join(text.split())
+
+
+def section_number(heading: str) -> str | None:
+    match = _SECTION_NUMBER.match(heading)
+    return match.group(1).rstrip(".") if match else None
+
+
+@dataclass
+class Block:
+    """A paragraph, or one item of a list (kept as its own line)."""
+
+    text: str
+    page: int | None = None
+    is_item: bool = False
+
+
+@dataclass
+class ParsedSection:
+    heading_path: tuple[str, ...]
+    level: int
+    page_start: int | None
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return self.heading_path[-1] if self.heading_path else ""
+
+    @property
+    def number(self) -> str | None:
+        return section_number(self.heading) if self.heading_path else None
+
+
+@dataclass
+class ParsedDocument:
+    kind: str
+    title: str | None
+    pages: int | None
+    sections: list[ParsedSection]
+    metadata: Metadata = field(default_factory=Metadata)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(b.text.split()) for s in self.sections for b in s.blocks)
+
+
+class SectionBuilder:
+    """Turns a stream of headings and blocks into sections with full heading paths."""
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[int, str]] = []
+        self.sections: list[ParsedSection] = [ParsedSection((), 0, None)]
+
+    def heading(self, text: str, level: int, page: int | None = None) -> None:
+        text = clean_text(text)
+        if not text:
+            return
+        while self._stack and self._stack[-1][0] >= level:
+            self._stack.pop()
+        self._stack.append((level, text))
+        path = tuple(t for _, t in self._stack)
+        self.sections.append(ParsedSection(path, level, page))
+
+    def block(self, text: str, page: int | None = None, is_item: bool = False) -> None:
+        text = clean_text(text)
+        if not text:
+            return
+        section = self.sections[-1]
+        if section.page_start is None:
+            section.page_start = page
+        section.blocks.append(Block(text, page, is_item))
+
+    def finish(self) -> tuple[str | None, list[ParsedSection]]:
+        """The sections, and the document's title if its first heading is one.
+
+        A single top-level heading that opens the document (a Markdown ``# Title``
+        or a page's ``<h1>``) names the document, not a section: it is taken off
+        every heading path so that sections read "Background", not
+        "<long title> > Background".
+        """
+        sections = [s for s in self.sections if s.heading_path or s.blocks]
+        headed = [s for s in sections if s.heading_path]
+        if not headed:
+            return None, sections
+        top_level = min(s.level for s in headed)
+        tops = [s for s in headed if s.level == top_level]
+        if len(tops) != 1 or sections[0] is not tops[0]:
+            return None, sections
+        title = tops[0].heading_path[0]
+        for s in sections:
+            if s.heading_path and s.heading_path[0] == title:
+                s.heading_path = s.heading_path[1:]
+        return title, [s for s in sections if s.heading_path or s.blocks]

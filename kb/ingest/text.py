@@ -1,0 +1,169 @@
+"""Plain text and Markdown.
+
+Markdown headings are explicit (``#`` lines, or a line underlined with ``===``
+or ``---``). Plain text has none, so a short stand-alone line that does not end
+like a sentence ("Background", "Speakers") is taken as a heading, and the first
+such line of the file as the document's title.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kb.errors import IngestError
+from kb.ingest.parsed import ParsedDocument, SectionBuilder
+
+_ATX_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_SETEXT_RULE = re.compile(r"^(=+|-+)\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•–]|\d{1,3}[.)])\s+(.*)$")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|`+)(\S(?:.*?\S)?)\1")
+
+_MAX_HEADING_WORDS = 8
+_MAX_TITLE_WORDS = 20
+_SENTENCE_END = tuple(".,;:!?")
+# A title never ends on one of these; a label such as "Organized by" does.
+_TRAILING_FUNCTION_WORDS = frozenset(
+    ("a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with")
+)
+
+
+def read_text_file(path: Path) -> str:
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise IngestError(path, "looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse_markdown(path: Path) -> ParsedDocument:
+    lines = read_text_file(path).splitlines()
+    builder = SectionBuilder()
+    paragraph: list[str] = []
+    item: list[str] | None = None
+
+    def flush() -> None:
+        nonlocal item
+        if item is not None:
+            builder.block(_strip_markdown(" ".join(item)), is_item=True)
+            item = None
+        if paragraph:
+            builder.block(_strip_markdown(" ".join(paragraph)))
+            paragraph.clear()
+
+    in_fence = False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+            flush()
+            continue
+        if in_fence:
+            builder.block(line)
+            continue
+        atx = _ATX_HEADING.match(line)
+        next_line = lines[i + 1] if i + 1 < len(lines) else ""
+        if atx:
+            flush()
+            builder.heading(_strip_markdown(atx.group(2)), len(atx.group(1)))
+        elif line.strip() and not paragraph and item is None and _SETEXT_RULE.match(next_line):
+            builder.heading(_strip_markdown(line), 1 if next_line.startswith("=") else 2)
+        elif _SETEXT_RULE.match(line) and i > 0 and lines[i - 1].strip() and not paragraph:
+            continue
+        elif not line.strip():
+            flush()
+        elif match := _LIST_ITEM.match(line):
+            flush()
+            item = [match.group(1)]
+        elif item is not None and line.startswith((" ", "\t")):
+            item.append(line)
+        else:
+            if item is not None:
+                flush()
+            paragraph.append(line.lstrip("> "))
+    flush()
+    title, sections = builder.finish()
+    return ParsedDocument("markdown", title, None, sections)
+
+
+def parse_plain_text(path: Path) -> ParsedDocument:
+    lines = [line.strip() for line in read_text_file(path).splitlines()]
+    # With blank lines between paragraphs, the lines of a paragraph are wrapped
+    # text to rejoin; without any, every line is a paragraph of its own.
+    wrapped = any(not line for line in lines) and any(line for line in lines)
+    groups = _line_groups(lines) if wrapped else [[line] for line in lines if line]
+
+    builder = SectionBuilder()
+    for n, group in enumerate(groups):
+        stands_alone = len(group) == 1 and n < len(groups) - 1
+        if stands_alone and n == 0 and _looks_like_title(group[0]):
+            builder.heading(group[0], 1)
+        elif stands_alone and _looks_like_heading(group[0]) and _opens_content(groups[n + 1]):
+            builder.heading(group[0], 2)
+        else:
+            _add_group(builder, group, wrapped)
+    title, sections = builder.finish()
+    return ParsedDocument("text", title, None, sections)
+
+
+def _line_groups(lines: list[str]) -> list[list[str]]:
+    groups: list[list[str]] = [[]]
+    for line in lines:
+        if line:
+            groups[-1].append(line)
+        elif groups[-1]:
+            groups.append([])
+    return [g for g in groups if g]
+
+
+def _add_group(builder: SectionBuilder, group: list[str], wrapped: bool) -> None:
+    paragraph: list[str] = []
+    for line in group:
+        match = _LIST_ITEM.match(line)
+        if match:
+            if paragraph:
+                builder.block(" ".join(paragraph))
+                paragraph = []
+            builder.block(match.group(1), is_item=True)
+        elif wrapped:
+            paragraph.append(line)
+        else:
+            builder.block(line)
+    if paragraph:
+        builder.block(" ".join(paragraph))
+
+
+def _looks_like_title(line: str) -> bool:
+    return (
+        len(line.split()) <= _MAX_TITLE_WORDS
+        and not line.endswith(_SENTENCE_END)
+        and not _LIST_ITEM.match(line)
+        and line[0].isupper()
+    )
+
+
+def _opens_content(group: list[str]) -> bool:
+    """A heading is followed by what it heads; a short line followed by another
+    short line ("When", "Where") is a label or a fragment, not a heading."""
+    line = group[0]
+    is_fragment = len(line.split()) <= _MAX_HEADING_WORDS and not line.endswith(_SENTENCE_END)
+    return len(group) > 1 or bool(_LIST_ITEM.match(line)) or not is_fragment
+
+
+def _looks_like_heading(line: str) -> bool:
+    words = line.split()
+    return (
+        len(words) <= _MAX_HEADING_WORDS
+        and words[-1].casefold() not in _TRAILING_FUNCTION_WORDS
+        and len(line) <= 60
+        and not line.endswith(_SENTENCE_END)
+        and not _LIST_ITEM.match(line)
+        and (line[0].isupper() or line[0].isdigit())
+    )
+
+
+def _strip_markdown(text: str) -> str:
+    text = _MD_LINK.sub(r"\1", text)
+    return _MD_EMPHASIS.sub(r"\2", text)
