@@ -19,7 +19,7 @@ from whoosh.qparser import (
     OrGroup,
     RangePlugin,
 )
-from whoosh.query import And, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from kb.index import ANALYZER, SCHEMA, Index, passage_from_record, read_documents
@@ -92,10 +92,29 @@ def parse_query(text: str) -> Query:
     parser.remove_plugin_class(EveryPlugin)
     parser.add_plugin(FieldAliasPlugin({"body": ["text"]}))
     try:
-        query = parser.parse(text)
+        query = _negations_exclude(parser.parse(text))
     except Exception:
         return _any_word(words)
     return _any_word(words) if query is NullQuery else query
+
+
+def _negations_exclude(query: Query) -> Query:
+    """Make ``a NOT b`` mean "a without b" under the OR grouping.
+
+    Whoosh's parser groups ``a NOT b`` as ``a OR (NOT b)`` when words are
+    OR-ed, which matches nearly everything; a person means ``a ANDNOT b``.
+    """
+    if not isinstance(query, (And, Or)):
+        return query
+    query.subqueries = [_negations_exclude(q) for q in query.subqueries]
+    if not isinstance(query, Or):
+        return query
+    excluded = [q.query for q in query.subqueries if isinstance(q, Not)]
+    if not excluded:
+        return query
+    query.subqueries = [q for q in query.subqueries if not isinstance(q, Not)]
+    kept = query if query.subqueries else Every()
+    return AndNot(kept, Or(excluded))
 
 
 def _word(token: str) -> Query:

@@ -1,0 +1,161 @@
+"""Adding, replacing, removing and rebuilding documents."""
+
+import pytest
+
+from kb import (
+    DocumentNotFound,
+    IndexLocked,
+    IndexMissing,
+    IndexVersionMismatch,
+    KnowledgeBase,
+    Metadata,
+)
+from kb.index import SCHEMA_VERSION
+
+
+def test_add_indexes_new_files_and_skips_unchanged_ones(knowledge_base, write):
+    a = write("a.md", "# Alpha\n\nFoot patrols in the old town.\n")
+    b = write("b.txt", "Bravo notes\n\nSchool liaison visits every month.\n")
+    report = knowledge_base.add([a, b])
+    assert sorted(report.added) == sorted([str(a), str(b)])
+    assert report.unchanged == [] and report.failed == []
+    assert {d.id for d in knowledge_base.documents()} == {"a", "b"}
+
+    again = knowledge_base.add([a, b])
+    assert again.added == [] and sorted(again.unchanged) == sorted([str(a), str(b)])
+
+
+def test_changed_file_has_its_passages_replaced_under_the_same_id(knowledge_base, write):
+    path = write("c.md", "# Charlie\n\n## Old\n\nThe first version mentions bicycles.\n")
+    knowledge_base.add([path])
+    path.write_text("# Charlie\n\n## New\n\nThe second version mentions horses.\n", encoding="utf-8")
+    report = knowledge_base.add([path])
+    assert report.replaced == [str(path)]
+    (doc,) = knowledge_base.documents()
+    assert doc.id == "c"
+    passages = knowledge_base.passages("c")
+    assert [p.heading_path for p in passages] == [("New",)]
+    assert knowledge_base.search("bicycles").total == 0
+    assert knowledge_base.search("horses").total == 1
+
+
+def test_folder_is_added_recursively_and_one_broken_file_spoils_nothing(knowledge_base, write, tmp_path):
+    write("good.md", "# Good\n\nA readable note on youth outreach.\n")
+    write("sub/deeper.txt", "Deeper\n\nAnother note about night patrols.\n")
+    broken = write("sub/broken.pdf", b"%PDF-1.4 this is not really a pdf")
+    write("sub/ignored.docx", b"binary")
+    write(".hidden/secret.md", "# Hidden\n\nnot to be indexed\n")
+    report = knowledge_base.add([tmp_path / "docs", tmp_path / "missing.md"])
+    assert len(report.added) == 2
+    failed = dict(report.failed)
+    assert set(failed) == {str(broken), str(tmp_path / "missing.md")}
+    assert failed[str(tmp_path / "missing.md")] == "no such file or folder"
+    assert {d.id for d in knowledge_base.documents()} == {"good", "deeper"}
+
+
+def test_unsupported_file_named_directly_is_reported(knowledge_base, write):
+    path = write("slides.pptx", b"PK\x03\x04")
+    report = knowledge_base.add([path])
+    assert report.failed and "unsupported file type '.pptx'" in report.failed[0][1]
+
+
+def test_metadata_given_by_a_person_wins_and_survives_a_plain_re_add(knowledge_base, write):
+    path = write("guide.md", "# A Guide\n\nText.\n")
+    knowledge_base.add(
+        [path], Metadata(title="Practitioner Guide", year=2022, edition="2nd", publisher="OSCE")
+    )
+    (doc,) = knowledge_base.documents()
+    assert (doc.title, doc.year, doc.edition, doc.publisher) == ("Practitioner Guide", 2022, "2nd", "OSCE")
+    assert knowledge_base.add([path]).unchanged == [str(path)]
+    assert knowledge_base.document("guide").title == "Practitioner Guide"
+    knowledge_base.add([path], Metadata(title="Renamed Guide"))
+    doc = knowledge_base.document("guide")
+    assert (doc.title, doc.year) == ("Renamed Guide", 2022)
+
+
+def test_same_file_name_in_two_folders_gets_two_ids(knowledge_base, write):
+    one = write("x/notes.md", "# One\n\nfirst\n")
+    two = write("y/notes.md", "# Two\n\nsecond\n")
+    knowledge_base.add([one, two])
+    assert sorted(d.id for d in knowledge_base.documents()) == ["notes", "notes-2"]
+
+
+def test_remove_deletes_document_and_passages(knowledge_base, write):
+    knowledge_base.add([write("gone.md", "# Gone\n\nunique-word-zebra\n"), write("kept.md", "# Kept\n\nx\n")])
+    removed = knowledge_base.remove("gone")
+    assert removed.id == "gone"
+    assert [d.id for d in knowledge_base.documents()] == ["kept"]
+    assert knowledge_base.search("zebra").total == 0
+    with pytest.raises(DocumentNotFound, match="no document matches 'gone'"):
+        knowledge_base.remove("gone")
+
+
+def test_reading_a_missing_index_says_how_to_fill_it(tmp_path):
+    with pytest.raises(IndexMissing, match="kb add"):
+        KnowledgeBase(tmp_path / "nothing").documents()
+
+
+def test_second_writer_is_refused_with_a_clear_error(knowledge_base, write):
+    path = write("a.md", "# A\n\ntext\n")
+    knowledge_base.add([path])
+    other = KnowledgeBase(knowledge_base.path)
+    with knowledge_base.index.writer(), pytest.raises(IndexLocked, match="another kb process"):
+        other.add([write("b.md", "# B\n\ntext\n")])
+    assert [d.id for d in knowledge_base.documents()] == ["a"]
+
+
+def test_failure_inside_a_write_leaves_the_index_as_it_was(knowledge_base, write, monkeypatch):
+    knowledge_base.add([write("a.md", "# A\n\nalpha text\n")])
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("kb.base.make_passages", explode)
+    with pytest.raises(RuntimeError):
+        knowledge_base.add([write("b.md", "# B\n\nbravo text\n")])
+    assert [d.id for d in knowledge_base.documents()] == ["a"]
+
+
+def test_index_from_another_schema_version_asks_for_rebuild_which_fixes_it(knowledge_base, write):
+    knowledge_base.add([write("a.md", "# A\n\nalpha text\n")], Metadata(year=2001))
+    with knowledge_base.index.writer() as session:
+        session.update_meta(schema_version=SCHEMA_VERSION - 1)
+    with pytest.raises(IndexVersionMismatch, match="kb rebuild"):
+        knowledge_base.search("alpha")
+    report = knowledge_base.rebuild()
+    assert report.added and not report.failed
+    assert knowledge_base.search("alpha").total == 1
+    assert knowledge_base.document("a").year == 2001
+
+
+def test_rebuild_reports_sources_that_have_gone(knowledge_base, write):
+    keep = write("keep.md", "# Keep\n\nkept text\n")
+    lose = write("lose.md", "# Lose\n\nlost text\n")
+    knowledge_base.add([keep, lose])
+    ids_before = {d.id for d in knowledge_base.documents()}
+    lose.unlink()
+    report = knowledge_base.rebuild()
+    assert report.failed == [(str(lose), "source of 'lose' is gone")]
+    assert {d.id for d in knowledge_base.documents()} == ids_before - {"lose"}
+    assert not list(knowledge_base.path.parent.glob("index.*"))  # no leftover folders
+
+
+def test_bundled_corpus_is_indexed_once_and_again_when_it_changes(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "event.txt").write_text("Event Title\n\nBackground\n\nPolicing by consent matters.\n")
+    (corpus / "manifest.json").write_text(
+        '{"documents": [{"file": "event.txt", "title": "Bundled Event", "year": 2025, "url": "https://example.org/e"}]}'
+    )
+    knowledge_base = KnowledgeBase(tmp_path / "index")
+    first = knowledge_base.sync_corpus(corpus)
+    assert first is not None and len(first.added) == 1
+    assert knowledge_base.sync_corpus(corpus) is None
+    (doc,) = knowledge_base.documents()
+    assert (doc.title, doc.year, doc.source) == ("Bundled Event", 2025, "https://example.org/e")
+
+    knowledge_base.remove(doc.id)
+    assert knowledge_base.sync_corpus(corpus) is None  # a person's removal is respected
+    (corpus / "event.txt").write_text("Event Title\n\nBackground\n\nPolicing by consent matters a lot.\n")
+    assert knowledge_base.sync_corpus(corpus) is not None
+    assert len(knowledge_base.documents()) == 1

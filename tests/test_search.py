@@ -1,0 +1,138 @@
+"""Ranking, phrases, query syntax and snippets."""
+
+import random
+import string
+
+import pytest
+
+from kb import DocumentNotFound
+from kb.search import parse_query
+
+
+@pytest.fixture
+def indexed(knowledge_base, write):
+    knowledge_base.add(
+        [
+            write(
+                "consent.md",
+                "# Consent Guide\n\n## Consent\n\nPolicing by consent means the public accepts police.\n\n"
+                "## Elsewhere\n\nPolicing for consent is a different phrase entirely.\n",
+            ),
+            write(
+                "law.md",
+                "# Law Notes\n\n## Rule\n\nThe rule of law binds every officer.\n\n"
+                "## Reverse\n\nA law of rule would be something else.\n",
+            ),
+            write(
+                "trust.md",
+                "# Trust Paper\n\n## Youth\n\nOfficers build trust with youth through sport clubs.\n\n"
+                "## Scattered\n\nTrust is discussed here at length, and much later, after many other "
+                "topics such as traffic, burglary, parking and noise, the text mentions youth once.\n\n"
+                "## Partnerships\n\nRunning partnerships with schools takes time.\n",
+            ),
+        ]
+    )
+    return knowledge_base
+
+
+def sections(result):
+    return [h.passage.section for h in result.hits]
+
+
+def test_phrase_matches_small_words_exactly(indexed):
+    assert sections(indexed.search('"policing by consent"')) == ["Consent"]
+    assert sections(indexed.search('"rule of law"')) == ["Rule"]
+    assert sections(indexed.search('"law of rule"')) == ["Reverse"]
+
+
+def test_plain_words_rank_passages_with_all_words_close_together_first(indexed):
+    result = indexed.search("trust youth")
+    assert sections(result)[:2] == ["Youth", "Scattered"]
+    assert result.hits[0].score > result.hits[1].score
+
+
+def test_small_words_alone_do_not_make_a_match(indexed):
+    result = indexed.search("policing by consent")
+    assert set(sections(result)) == {"Consent", "Elsewhere"}
+    assert sections(result)[0] == "Consent"
+
+
+def test_words_match_by_stem(indexed):
+    assert "Partnerships" in sections(indexed.search("run partnership"))
+    assert "Youth" in sections(indexed.search("officer built trusting"))
+
+
+def test_heading_field_and_boolean_operators(indexed):
+    assert sections(indexed.search("heading:rule")) == ["Rule"]
+    assert (
+        sections(indexed.search("trust NOT youth")) == ["Scattered"]
+        or sections(indexed.search("trust NOT youth")) == []
+    )
+    assert set(sections(indexed.search('"policing by consent" OR "rule of law"'))) == {"Consent", "Rule"}
+    assert sections(indexed.search("polic* AND public")) == ["Consent"]
+
+
+def test_heading_match_ranks_above_body_match(knowledge_base, write):
+    knowledge_base.add(
+        [
+            write("a.md", "# A\n\n## Misc\n\nA side remark on mediation among other things.\n"),
+            write("b.md", "# B\n\n## Mediation\n\nHow officers settle neighbour disputes.\n"),
+        ]
+    )
+    assert sections(knowledge_base.search("mediation"))[0] == "Mediation"
+
+
+def test_doc_filter_by_id_or_title_part(indexed):
+    assert {h.document.id for h in indexed.search("officer", doc="law").hits} == {"law"}
+    assert {h.document.id for h in indexed.search("officer", doc="Trust Paper").hits} == {"trust"}
+    with pytest.raises(DocumentNotFound, match="documents: consent, law, trust"):
+        indexed.search("officer", doc="nonexistent")
+
+
+def test_limit_and_total(indexed):
+    result = indexed.search("the", limit=2)
+    assert len(result.hits) == 2
+    assert result.total > 2
+    assert [h.rank for h in result.hits] == [1, 2]
+
+
+def test_snippet_marks_matches(indexed):
+    hit = indexed.search('"rule of law"').hits[0]
+    assert "[[rule]] [[of]] [[law]]" in hit.snippet
+    assert hit.passage.text == "The rule of law binds every officer."
+    assert hit.document.title == "Law Notes"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unclosed phrase',
+        "AND",
+        "OR NOT",
+        "(((",
+        "heading:",
+        "a:b:c",
+        "*",
+        "?",
+        "~2",
+        "^",
+        "[a TO",
+        "}{",
+        "NOT",
+    ],
+)
+def test_bad_syntax_never_raises(indexed, query):
+    indexed.search(query)
+
+
+def test_random_queries_never_raise(indexed):
+    rng = random.Random(7)
+    alphabet = string.ascii_letters + string.digits + ' "():*?~^[]{}-+!/\\' + "AND OR NOT "
+    for _ in range(300):
+        query = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
+        indexed.search(query)
+
+
+def test_query_of_only_punctuation_finds_nothing(indexed):
+    assert indexed.search("!!! ...").total == 0
+    assert parse_query("   ") is not None
