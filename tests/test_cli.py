@@ -1,0 +1,196 @@
+"""Every command through click's CliRunner, as a person or a script calls it."""
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+import cli as kb_cli
+from kb import config
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def docs(write):
+    return [
+        write("guide.md", "# Field Guide\n\n## Consent\n\nPolicing by consent needs public trust.\n"),
+        write(
+            "page.html", "<html><body><h1>Page</h1><h2>Youth</h2><p>Trust with youth grows.</p></body></html>"
+        ),
+    ]
+
+
+def invoke(runner, *args, **kwargs):
+    result = runner.invoke(kb_cli.cli, [str(a) for a in args], **kwargs)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_add_then_search_prints_document_section_and_snippet(runner, docs):
+    added = invoke(runner, "add", *docs)
+    assert added.exit_code == 0
+    assert added.stdout.strip() == "2 added, 0 unchanged, 0 failed"
+    result = invoke(runner, "search", "policing by consent")
+    assert result.exit_code == 0
+    assert "1. Field Guide" in result.stdout
+    assert "Consent" in result.stdout
+    assert "Policing by consent needs public trust." in result.stdout
+    assert "guide:1" in result.stdout
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())
+
+
+def test_search_json_has_the_documented_shape(runner, docs):
+    invoke(runner, "add", *docs)
+    result = invoke(runner, "search", "trust", "--json")
+    data = json.loads(result.stdout)
+    assert set(data) == {"query", "total", "hits"}
+    assert data["query"] == "trust" and data["total"] == 2
+    hit = data["hits"][0]
+    assert set(hit) == {
+        "rank", "score", "id", "doc_id", "document", "source", "section", "heading_path",
+        "page_start", "page_end", "text", "snippet",
+    }  # fmt: skip
+    assert hit["rank"] == 1 and isinstance(hit["score"], float)
+    assert "[[" in hit["snippet"] and "]]" in hit["snippet"]
+    assert hit["section"] == " > ".join(hit["heading_path"])
+    assert hit["page_start"] is None
+
+
+def test_search_with_no_hits_exits_1(runner, docs):
+    invoke(runner, "add", *docs)
+    result = invoke(runner, "search", "zeppelin")
+    assert result.exit_code == 1
+    assert "No passages match" in result.stderr
+    as_json = invoke(runner, "search", "zeppelin", "--json")
+    assert as_json.exit_code == 1
+    assert json.loads(as_json.stdout)["hits"] == []
+
+
+def test_search_limit_and_doc_filter(runner, docs):
+    invoke(runner, "add", *docs)
+    data = json.loads(invoke(runner, "search", "trust", "--json", "--limit", "1").stdout)
+    assert len(data["hits"]) == 1 and data["total"] == 2
+    data = json.loads(invoke(runner, "search", "trust", "--json", "--doc", "page").stdout)
+    assert {h["doc_id"] for h in data["hits"]} == {"page"}
+    unknown = invoke(runner, "search", "trust", "--doc", "nope")
+    assert unknown.exit_code == 2
+    assert unknown.stderr.startswith("error: no document matches 'nope'")
+
+
+def test_colour_on_a_terminal_and_never_with_no_color(runner, docs, monkeypatch):
+    invoke(runner, "add", *docs)
+    coloured = invoke(runner, "search", "consent", color=True)
+    assert "\x1b[" in coloured.stdout
+    plain = invoke(runner, "search", "consent")
+    assert "\x1b[" not in plain.stdout and "[[" not in plain.stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in invoke(runner, "search", "consent", color=True).stdout
+
+
+def test_show_prints_whole_passage_with_citation(runner, docs):
+    invoke(runner, "add", *docs)
+    result = invoke(runner, "show", "guide:1")
+    assert result.exit_code == 0
+    assert "Policing by consent needs public trust." in result.stdout
+    assert 'Cite: Field Guide, "Consent"' in result.stdout
+    data = json.loads(invoke(runner, "show", "guide:1", "--json").stdout)
+    assert data["passage"]["id"] == "guide:1"
+    assert data["document"]["title"] == "Field Guide"
+    assert data["citation"] == 'Field Guide, "Consent"'
+    missing = invoke(runner, "show", "guide:99")
+    assert missing.exit_code == 2 and "no passage with id 'guide:99'" in missing.stderr
+
+
+def test_list_and_sections(runner, docs):
+    invoke(runner, "add", *docs)
+    listing = invoke(runner, "list")
+    assert re.search(r"guide\s+markdown\s+-\s+1\s+\d{4}-\d\d-\d\d\s+Field Guide", listing.stdout)
+    documents = json.loads(invoke(runner, "list", "--json").stdout)["documents"]
+    assert [d["id"] for d in documents] == ["guide", "page"]
+    assert documents[1]["kind"] == "html" and documents[1]["source"].endswith("page.html")
+    outline = invoke(runner, "sections", "guide")
+    assert "Consent" in outline.stdout and "1 passage" in outline.stdout
+    data = json.loads(invoke(runner, "sections", "page", "--json").stdout)
+    assert data["sections"] == [
+        {"heading": "Youth", "number": None, "level": 1, "page_start": None, "page_end": None, "passages": 1}
+    ]
+
+
+def test_add_reports_failures_in_one_line_each_and_exits_2(runner, docs, write, tmp_path):
+    broken = write("broken.pdf", b"garbage")
+    result = invoke(runner, "add", *docs, broken, tmp_path / "absent.txt")
+    assert result.exit_code == 2
+    assert result.stdout.strip() == "2 added, 0 unchanged, 2 failed"
+    errors = sorted(result.stderr.strip().splitlines())
+    assert len(errors) == 2
+    assert errors[0] == f"error: {tmp_path / 'absent.txt'}: no such file or folder"
+    assert errors[1].startswith(f"error: {broken}: not a readable PDF")
+    again = invoke(runner, "add", *docs)
+    assert again.stdout.strip() == "0 added, 2 unchanged, 0 failed"
+
+
+def test_add_changed_file_reports_replaced(runner, docs):
+    invoke(runner, "add", *docs)
+    docs[0].write_text("# Field Guide\n\n## Changed\n\nNew text.\n", encoding="utf-8")
+    result = invoke(runner, "add", docs[0])
+    assert result.stdout.strip() == "0 added, 1 replaced, 0 unchanged, 0 failed"
+
+
+def test_metadata_options_apply_to_one_file_only(runner, docs):
+    result = invoke(runner, "add", *docs, "--title", "X")
+    assert result.exit_code == 2 and "one file only" in result.stderr
+    invoke(runner, "add", docs[0], "--title", "Guidebook", "--year", "2022", "--publisher", "OSCE")
+    data = json.loads(invoke(runner, "list", "--json").stdout)["documents"][0]
+    assert (data["title"], data["year"], data["publisher"]) == ("Guidebook", 2022, "OSCE")
+
+
+def test_remove(runner, docs):
+    invoke(runner, "add", *docs)
+    result = invoke(runner, "remove", "guide")
+    assert result.exit_code == 0 and result.stdout.startswith("Removed guide (1 passage)")
+    assert invoke(runner, "search", "consent").exit_code == 1
+    assert invoke(runner, "remove", "guide").exit_code == 2
+
+
+def test_rebuild(runner, docs):
+    invoke(runner, "add", *docs)
+    result = invoke(runner, "rebuild")
+    assert result.exit_code == 0 and result.stdout.strip() == "2 added, 0 unchanged, 0 failed"
+    assert invoke(runner, "search", "consent").exit_code == 0
+
+
+def test_empty_or_missing_index_says_how_to_fill_it(runner, tmp_path):
+    result = invoke(runner, "--index", tmp_path / "none", "search", "trust")
+    assert result.exit_code == 2
+    assert "no index at" in result.stderr and "kb add" in result.stderr
+
+
+def test_index_option_wins_over_environment(runner, docs, tmp_path):
+    invoke(runner, "--index", tmp_path / "chosen", "add", docs[0])
+    assert (tmp_path / "chosen").is_dir()
+    assert not (tmp_path / "env-index").exists()
+
+
+def test_default_index_takes_in_the_bundled_corpus_on_first_search(runner, tmp_path, monkeypatch):
+    monkeypatch.delenv("KB_INDEX")
+    monkeypatch.setattr(config, "default_index_dir", lambda: tmp_path / "default-index")
+    first = invoke(runner, "search", "policing by consent")
+    assert first.exit_code == 0
+    assert "Indexed the bundled corpus (1 document)" in first.stderr
+    assert "Building Police-Public Partnerships" in first.stdout
+    assert "Background" in first.stdout
+    assert "https://www.osce.org/policing/590682" in first.stdout
+    second = invoke(runner, "search", "policing by consent", "--quiet")
+    assert second.stderr == ""
+
+
+def test_every_command_has_help_with_an_example_and_is_in_the_readme():
+    readme = (config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in kb_cli.cli.commands.items():
+        assert command.help and "Example:" in command.help, name
+        assert f"`kb {name}" in readme, name
