@@ -131,15 +131,18 @@ def search(index: Index, text: str, limit: int = 10, doc_ids: list[str] | None =
     if doc_ids is not None:
         passages_only = And([passages_only, Or([Term("doc_id", d) for d in doc_ids])])
 
+    # optimize=False: Whoosh's block-quality skipping can loop forever on
+    # OR queries (whoosh-community/whoosh#446, #461); kb's indexes are small
+    # enough that scoring every match costs little.
+    options = {"limit": limit, "filter": passages_only, "optimize": False}
+
     def run(searcher: Searcher) -> SearchResult:
         try:
-            results = searcher.search(query, limit=limit, filter=passages_only, terms=True)
+            results = searcher.search(query, terms=True, **options)
         except Exception:
             # A parse Whoosh accepted but cannot run (say, a phrase on a field
             # without positions): fall back to the plain words.
-            results = searcher.search(
-                _any_word([t.text for t in ANALYZER(text)]), limit=limit, filter=passages_only
-            )
+            results = searcher.search(_any_word([t.text for t in ANALYZER(text)]), **options)
         results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
         results.formatter = _MarkFormatter()
         documents = {d.id: d for d in read_documents(searcher)}
