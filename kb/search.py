@@ -32,7 +32,9 @@ HEADING_BOOST = 2.0
 ALL_WORDS_BOOST = 1.5
 NEAR_BOOST = 2.0
 NEAR_SLOP = 6
-SNIPPET_CHARS = 240
+# A snippet is at most two fragments of about this many characters: three to
+# five lines in an 80-column terminal.
+SNIPPET_CHARS = 160
 
 _CLOSING_PUNCTUATION = ".,;:!?)]\"'’”"
 _SEARCHABLE = Schema(heading=SCHEMA["heading"], body=SCHEMA["body"])
@@ -55,12 +57,16 @@ class _MarkFormatter(highlight.Formatter):
     def format(self, fragments, replace=False):
         if not fragments:
             return ""
-        parts = [self.format_fragment(f, replace).strip() for f in fragments]
         text = fragments[0].text
-        start = "…" if text[: fragments[0].startchar].strip() else ""
+        out = ["…" if text[: fragments[0].startchar].strip() else ""]
+        for n, fragment in enumerate(fragments):
+            if n:
+                gap = text[fragments[n - 1].endchar : fragment.startchar]
+                out.append(" … " if gap.strip() else " ")
+            out.append(self.format_fragment(fragment, replace).strip())
         rest = text[fragments[-1].endchar :].strip()
-        end = "…" if rest.strip(_CLOSING_PUNCTUATION) else rest
-        return start + " … ".join(parts) + end
+        out.append("…" if rest.strip(_CLOSING_PUNCTUATION) else rest)
+        return "".join(out)
 
 
 def parse_query(text: str) -> Query:
@@ -143,7 +149,7 @@ def search(index: Index, text: str, limit: int = 10, doc_ids: list[str] | None =
             # A parse Whoosh accepted but cannot run (say, a phrase on a field
             # without positions): fall back to the plain words.
             results = searcher.search(_any_word([t.text for t in ANALYZER(text)]), **options)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+        results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
         results.formatter = _MarkFormatter()
         documents = {d.id: d for d in read_documents(searcher)}
         hits = []

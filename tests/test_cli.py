@@ -2,6 +2,8 @@
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -194,3 +196,35 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme():
     for name, command in kb_cli.cli.commands.items():
         assert command.help and "Example:" in command.help, name
         assert f"`kb {name}" in readme, name
+
+
+def test_whoosh_syntax_warnings_never_reach_a_user(tmp_path, write):
+    """Whoosh's modules warn when compiled afresh; an empty pycache forces that."""
+    fresh = ["-W", "always", "-X", f"pycache_prefix={tmp_path / 'pycache'}"]
+    control = subprocess.run(
+        [sys.executable, *fresh, "-c", "import whoosh.analysis"], capture_output=True, text=True
+    )
+    assert "invalid escape sequence" in control.stderr  # the warnings exist ...
+    cli_path = str(config.PROJECT_ROOT / "cli.py")
+    index = str(tmp_path / "ix")
+    run = subprocess.run(
+        [
+            sys.executable,
+            *fresh,
+            cli_path,
+            "--index",
+            index,
+            "add",
+            str(write("a.md", "# A\n\nrule of law\n")),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    search = subprocess.run(
+        [sys.executable, *fresh, cli_path, "--index", index, "search", '"rule of law"'],
+        capture_output=True,
+        text=True,
+    )
+    assert search.returncode == 0
+    assert "Warning" not in run.stderr + search.stderr  # ... and kb never shows them

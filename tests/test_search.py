@@ -136,3 +136,14 @@ def test_random_queries_never_raise(indexed):
 def test_query_of_only_punctuation_finds_nothing(indexed):
     assert indexed.search("!!! ...").total == 0
     assert parse_query("   ") is not None
+
+
+def test_snippet_of_a_long_passage_is_short_and_shows_where_it_was_cut(knowledge_base, write):
+    filler = "Officers walk the beat and talk with shop owners about daily life. " * 8
+    body = filler + "Everything rests on policing by consent in the end. " + filler
+    knowledge_base.add([write("long.md", f"# Long\n\n## Section\n\n{body}\n")])
+    snippet = knowledge_base.search('"policing by consent"').hits[0].snippet
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "[[policing]] [[by]] [[consent]]" in snippet
+    assert "… …" not in snippet
+    assert len(snippet.replace("[[", "").replace("]]", "")) < len(body) / 2
