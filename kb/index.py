@@ -69,33 +69,44 @@ class Index:
         self.path = Path(path)
 
     def exists(self) -> bool:
-        return self.path.is_dir() and whoosh_index.exists_in(str(self.path), indexname=INDEX_NAME)
+        """Whether the folder holds an index (perhaps a damaged one, which ``read`` reports)."""
+        if not self.path.is_dir():
+            return False
+        try:
+            return whoosh_index.exists_in(str(self.path), indexname=INDEX_NAME)
+        except Exception:
+            return True
 
     # -- reading -----------------------------------------------------------
 
     def read(self, fn: Callable[[Searcher], T]) -> T:
-        """Run ``fn`` with a searcher over the newest commit.
-
-        A commit by another process can delete the files of the generation this
-        process is opening; that is not an error, so the whole read is retried.
-        """
+        """Run ``fn`` with a searcher over the newest commit."""
         if not self.exists():
             raise IndexMissing(f"no index at {self.path}: add documents with `kb add FILE...`")
+        ix, searcher = self._open_searcher()
+        try:
+            with searcher:
+                self._check_version(searcher)
+                return fn(searcher)
+        finally:
+            ix.close()
+
+    def _open_searcher(self):
         for attempt in range(_OPEN_ATTEMPTS):
             try:
                 ix = whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
-                try:
-                    with ix.searcher() as searcher:
-                        self._check_version(searcher)
-                        return fn(searcher)
-                finally:
-                    ix.close()
+                return ix, ix.searcher()
             except (FileNotFoundError, whoosh_index.EmptyIndexError):
+                # A commit by another process deleted the generation being opened.
                 if attempt == _OPEN_ATTEMPTS - 1:
-                    raise IndexCorrupt(
-                        f"the index at {self.path} cannot be opened: run `kb rebuild`"
-                    ) from None
+                    message = f"the index at {self.path} cannot be opened: try `kb rebuild`"
+                    raise IndexCorrupt(message) from None
                 time.sleep(0.05 * (attempt + 1))
+            except Exception as exc:  # a damaged TOC or segment: unpickling and struct errors
+                raise IndexCorrupt(
+                    f"the index at {self.path} is damaged ({type(exc).__name__}): "
+                    "delete the folder and add the documents again"
+                ) from exc
         raise AssertionError("unreachable")
 
     def meta(self) -> dict:
