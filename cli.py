@@ -17,7 +17,7 @@ import click
 
 from kb import KbError, KnowledgeBase, Metadata
 from kb import config as kb_config
-from kb.citation import cite, page_range
+from kb.citation import cite, printed_pages
 from kb.model import AddReport
 from kb.search import MARK_END, MARK_START
 from kb.serialize import documents_json, search_json, sections_json, show_json
@@ -152,9 +152,7 @@ def _print_hits(result) -> None:
         passage = hit.passage
         click.echo()
         click.echo(f"{hit.rank:>2}. " + click.style(_shorten(hit.document.title, inner), bold=True))
-        where = " · ".join(
-            p for p in (passage.section, page_range(passage.page_start, passage.page_end)) if p
-        )
+        where = " · ".join(p for p in (passage.section, printed_pages(passage)) if p)
         if where:
             click.echo(INDENT + _shorten(where, inner))
         for line in wrap_marked(hit.snippet, inner):
@@ -323,7 +321,7 @@ def show(obj: _Context, passage_id: str, as_json: bool):
         click.echo(json.dumps(show_json(passage, document), ensure_ascii=False, indent=2))
         return
     click.echo(click.style(textwrap.fill(document.title, WIDTH), bold=True))
-    pages = page_range(passage.page_start, passage.page_end)
+    pages = printed_pages(passage)
     click.echo(click.style(" · ".join(p for p in (passage.section, pages, passage.id) if p), dim=True))
     click.echo()
     for paragraph in passage.text.split("\n"):
@@ -381,7 +379,7 @@ def sections(obj: _Context, doc: str, as_json: bool):
     if not outline:
         click.echo("(no headings found: the document is one section)")
     for section in outline:
-        pages = page_range(section.page_start, section.page_end)
+        pages = printed_pages(section)
         right = " · ".join(p for p in (pages, _count(section.passages, "passage")) if p)
         left = "  " * (section.level - 1) + section.heading
         left = _shorten(left, WIDTH - len(right) - 2)

@@ -72,6 +72,14 @@ class KnowledgeBase:
             raise PassageNotFound(f"no passage with id '{passage_id}' (ids look like 'doc-id:12')")
         return passage, self.document(passage.doc_id)
 
+    def acronyms(self, doc: str | None = None) -> list[tuple[str, str, str]]:
+        """(acronym, expansion, doc id) pairs the documents define, sorted by acronym."""
+        pairs = self.index.acronyms()
+        if doc is not None:
+            doc_id = self.document(doc).id
+            pairs = [p for p in pairs if p[2] == doc_id]
+        return sorted(pairs, key=lambda p: (p[0].casefold(), p[2]))
+
     def passages(self, ref: str) -> list[Passage]:
         return self.index.passages(self.document(ref).id)
 
@@ -179,9 +187,9 @@ def _add_files(
             parsed = ingest.parse(path)
             doc_id = previous.id if previous else (doc_ids or {}).get(path) or _new_id(path, taken_ids)
             document = _document(doc_id, path, sha, parsed, Metadata(**metadata))
-            passages, outline = make_passages(doc_id, parsed.sections)
+            passages, outline = make_passages(doc_id, parsed.sections, parsed.page_labels)
             document = replace(document, passages=len(passages))
-            session.put_document(document, outline, passages, metadata)
+            session.put_document(document, outline, passages, metadata, parsed.acronyms)
             report.warnings.extend((str(path), w) for w in parsed.warnings)
             (report.replaced if previous else report.added).append(str(path))
             status = "replaced" if previous else "added"

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from kb.model import Document, Passage
+from kb.model import Document, Passage, Section
 
 
-def page_range(page_start: int | None, page_end: int | None) -> str:
-    """ "p. 4", "pp. 4–5", or "" for documents without pages."""
-    if page_start is None:
+def page_range(start: int | str | None, end: int | str | None) -> str:
+    """Pages as "p. 4", "pp. 4–5", or "" for documents without pages."""
+    if start is None:
         return ""
-    if page_end is None or page_end == page_start:
-        return f"p. {page_start}"
-    return f"pp. {page_start}–{page_end}"
+    if end is None or end == start:
+        return f"p. {start}"
+    return f"pp. {start}–{end}"
+
+
+def printed_pages(item: Passage | Section) -> str:
+    """The pages as the printed document numbers them, falling back to the page index."""
+    if item.page_label_start is not None:
+        return page_range(item.page_label_start, item.page_label_end)
+    return page_range(item.page_start, item.page_end)
 
 
 def cite(document: Document, passage: Passage) -> str:
@@ -32,6 +39,6 @@ def cite(document: Document, passage: Passage) -> str:
         if number and heading.startswith(number):
             heading = heading[len(number) :].lstrip(" .)")
         parts.append(f'§{number} "{heading}"' if number else f'"{heading}"')
-    parts.append(page_range(passage.page_start, passage.page_end))
+    parts.append(printed_pages(passage))
     parts.append(document.url or "")
     return ", ".join(p for p in parts if p)

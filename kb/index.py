@@ -122,6 +122,18 @@ class Index:
 
         return self.read(load)
 
+    def acronyms(self) -> list[tuple[str, str, str]]:
+        """(acronym, expansion, doc id) for every pair a document defines."""
+
+        def load(searcher: Searcher) -> list[tuple[str, str, str]]:
+            return [
+                (short, long, r["doc_id"])
+                for r in searcher.documents(kind="document")
+                for short, long in r["data"].get("acronyms", [])
+            ]
+
+        return self.read(load)
+
     def passage(self, passage_id: str) -> Passage | None:
         def load(searcher: Searcher) -> Passage | None:
             record = searcher.document(id=passage_id, kind="passage")
@@ -262,6 +274,7 @@ class IndexWriteSession:
         outline: list[Section],
         passages: list[Passage],
         metadata: dict,
+        acronyms: list[tuple[str, str]],
     ) -> None:
         """Add a document, replacing every record of an earlier one with the same id."""
         self.delete_document(document.id)
@@ -273,6 +286,7 @@ class IndexWriteSession:
                 "document": asdict(document),
                 "outline": [asdict(s) for s in outline],
                 "metadata": metadata,
+                "acronyms": [list(pair) for pair in acronyms],
             },
         )
         for passage in passages:

@@ -61,6 +61,8 @@ class Section:
     page_start: int | None
     page_end: int | None
     passages: int
+    page_label_start: str | None = None
+    page_label_end: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,9 @@ class Passage:
     page_end: int | None
     order: int
     text: str
+    # The page numbers printed on the pages ("iv", "12"), where the PDF has them.
+    page_label_start: str | None = None
+    page_label_end: str | None = None
 
     @property
     def section(self) -> str:

@@ -16,37 +16,50 @@ MAX_WORDS = 220
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(])")
 
 
-def make_passages(doc_id: str, sections: list[ParsedSection]) -> tuple[list[Passage], list[Section]]:
+def make_passages(
+    doc_id: str, sections: list[ParsedSection], page_labels: list[str] | None = None
+) -> tuple[list[Passage], list[Section]]:
     """The passages of a document and its outline (one entry per section)."""
+
+    def label(page: int | None) -> str | None:
+        return page_labels[page - 1] if page_labels and page is not None else None
+
     passages: list[Passage] = []
     outline: list[Section] = []
     for section in sections:
         chunks = list(_chunks(_split_long_blocks(section.blocks)))
         for chunk in chunks:
             pages = [b.page for b in chunk if b.page is not None]
+            page_start = min(pages) if pages else section.page_start
+            page_end = max(pages) if pages else section.page_start
             passages.append(
                 Passage(
                     id=f"{doc_id}:{len(passages) + 1}",
                     doc_id=doc_id,
                     heading_path=section.heading_path,
                     section_number=section.number,
-                    page_start=min(pages) if pages else section.page_start,
-                    page_end=max(pages) if pages else section.page_start,
+                    page_start=page_start,
+                    page_end=page_end,
                     order=len(passages) + 1,
                     text=_join(chunk),
+                    page_label_start=label(page_start),
+                    page_label_end=label(page_end),
                 )
             )
         if section.heading_path:
             pages = [b.page for b in section.blocks if b.page is not None]
             page_start = section.page_start if section.page_start is not None else min(pages, default=None)
+            page_end = max(pages, default=page_start)
             outline.append(
                 Section(
                     heading=section.heading,
                     number=section.number,
                     level=len(section.heading_path),
                     page_start=page_start,
-                    page_end=max(pages, default=page_start),
+                    page_end=page_end,
                     passages=len(chunks),
+                    page_label_start=label(page_start),
+                    page_label_end=label(page_end),
                 )
             )
     return passages, outline

@@ -27,6 +27,8 @@ def passage_json(passage: Passage) -> dict:
         "page_end": passage.page_end,
         "order": passage.order,
         "text": passage.text,
+        "page_label_start": passage.page_label_start,
+        "page_label_end": passage.page_label_end,
     }
 
 
@@ -44,6 +46,8 @@ def hit_json(hit: Hit) -> dict:
         "page_end": hit.passage.page_end,
         "text": hit.passage.text,
         "snippet": hit.snippet,
+        "page_label_start": hit.passage.page_label_start,
+        "page_label_end": hit.passage.page_label_end,
     }
 
 

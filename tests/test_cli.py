@@ -55,7 +55,7 @@ def test_search_json_has_the_documented_shape(runner, docs):
     hit = data["hits"][0]
     assert set(hit) == {
         "rank", "score", "id", "doc_id", "document", "source", "section", "heading_path",
-        "page_start", "page_end", "text", "snippet",
+        "page_start", "page_end", "text", "snippet", "page_label_start", "page_label_end",
     }  # fmt: skip
     assert hit["rank"] == 1 and isinstance(hit["score"], float)
     assert "[[" in hit["snippet"] and "]]" in hit["snippet"]
@@ -119,7 +119,16 @@ def test_list_and_sections(runner, docs):
     assert "Consent" in outline.stdout and "1 passage" in outline.stdout
     data = json.loads(invoke(runner, "sections", "page", "--json").stdout)
     assert data["sections"] == [
-        {"heading": "Youth", "number": None, "level": 1, "page_start": None, "page_end": None, "passages": 1}
+        {
+            "heading": "Youth",
+            "number": None,
+            "level": 1,
+            "page_start": None,
+            "page_end": None,
+            "passages": 1,
+            "page_label_start": None,
+            "page_label_end": None,
+        }
     ]
 
 

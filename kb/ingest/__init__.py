@@ -15,10 +15,10 @@ from kb.errors import IngestError, UnsupportedFormat
 from kb.ingest.parsed import ParsedDocument
 
 
-def _pdf(path: Path) -> ParsedDocument:
+def _pdf(path: Path, password: str | None = None) -> ParsedDocument:
     from kb.ingest.pdf import parse_pdf
 
-    return parse_pdf(path)
+    return parse_pdf(path, password)
 
 
 def _html(path: Path) -> ParsedDocument:

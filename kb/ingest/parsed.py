@@ -65,6 +65,9 @@ class ParsedDocument:
     sections: list[ParsedSection]
     metadata: Metadata = field(default_factory=Metadata)
     warnings: list[str] = field(default_factory=list)
+    acronyms: list[tuple[str, str]] = field(default_factory=list)
+    # The printed label of each page ("iv", "12"), by 1-based page index; PDFs only.
+    page_labels: list[str] | None = None
 
     @property
     def word_count(self) -> int:

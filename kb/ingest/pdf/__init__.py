@@ -1,0 +1,84 @@
+"""PDF files: sections, pages and clean text, as the document's reader sees them.
+
+``extract`` turns each page into positioned lines, ``furniture`` removes
+running headers, footers and page numbers and puts two-column pages in reading
+order, and ``structure`` finds headings, front matter and paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kb.errors import IngestError
+from kb.ingest.parsed import ParsedDocument, SectionBuilder, clean_text
+from kb.ingest.pdf.extract import Page, describe, open_pdf, read_page
+from kb.ingest.pdf.furniture import put_columns_in_reading_order, remove_furniture
+from kb.ingest.pdf.structure import assemble, find_toc_pages, outline_entries
+
+# A producer's file name or a placeholder is not a title.
+_JUNK_TITLE = re.compile(r"^(untitled|microsoft word\b|document\d*$)|\.(docx?|pdf|odt|tex)$", re.I)
+
+
+def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
+    reader = open_pdf(path, password)
+    labels = _page_labels(reader)
+    pages: list[Page] = []
+    warnings: list[str] = []
+    for index in range(len(reader.pages)):
+        try:
+            page = read_page(reader, index, labels[index])
+        except Exception as exc:  # one damaged page costs that page only
+            warnings.append(f"page {index + 1}: text could not be read ({describe(exc)})")
+            continue
+        if not page.lines:
+            warnings.append(f"page {index + 1}: no text layer (scanned image?)")
+        pages.append(page)
+    if not any(page.lines for page in pages):
+        raise IngestError(path, "no text in any page (a scanned PDF needs OCR first)")
+
+    title = _metadata_title(reader) or _first_page_title(pages)
+    remove_furniture(pages)
+    for page in pages:
+        put_columns_in_reading_order(page)
+    toc_entries = find_toc_pages(pages)
+    builder = SectionBuilder()
+    acronyms = assemble(pages, builder, outline_entries(reader), toc_entries)
+    _, sections = builder.finish()
+    return ParsedDocument(
+        "pdf",
+        title,
+        len(reader.pages),
+        sections,
+        warnings=warnings,
+        acronyms=acronyms,
+        page_labels=labels,
+    )
+
+
+def _page_labels(reader) -> list[str]:
+    count = len(reader.pages)
+    try:
+        labels = [str(label) for label in reader.page_labels]
+    except Exception:  # a broken /PageLabels tree: fall back to page numbers
+        labels = []
+    return labels if len(labels) == count else [str(n) for n in range(1, count + 1)]
+
+
+def _metadata_title(reader) -> str | None:
+    try:
+        title = clean_text(str((reader.metadata or {}).get("/Title") or ""))
+    except Exception:  # broken /Info dictionaries are common and harmless
+        return None
+    return title if title and not _JUNK_TITLE.search(title) else None
+
+
+def _first_page_title(pages: list[Page]) -> str | None:
+    """The largest text on the first page that has any (a title may take two
+    lines); its first line when nothing stands out."""
+    first = next(page for page in pages if page.lines)
+    largest = max(line.size for line in first.lines)
+    title_lines = [line.text for line in first.lines if line.size >= largest - 0.5]
+    if len(title_lines) > 2 or len(title_lines) == len(first.lines):
+        title_lines = title_lines[:1]
+    return clean_text(" ".join(title_lines)) or None

@@ -1,0 +1,198 @@
+"""From a PDF page to positioned lines of text.
+
+pypdf's plain extraction gets spacing right; its visitor tells where each piece
+of text stands and in which font. Together they give lines with a position,
+a size and a weight, which the rest of the PDF reader works from.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, PyPdfError, WrongPasswordError
+
+from kb.errors import IngestError
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+_FILL_OPERATORS = {b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
+
+
+@dataclass
+class Line:
+    text: str
+    x: float
+    y: float
+    size: float
+    bold: bool
+    page: int
+    in_box: bool = False
+    lead: str = ""  # a bold lead-in set apart on the line: a glossary term, an acronym
+    marks: list[str] = field(default_factory=list)  # footnote numbers set as superscripts
+
+
+@dataclass
+class Page:
+    number: int
+    label: str
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
+
+
+def open_pdf(path: Path, password: str | None = None) -> PdfReader:
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            opened = reader.decrypt(password or "")
+            if not opened:
+                needs = "the password given is wrong" if password else "it is encrypted: give its --password"
+                raise IngestError(path, needs)
+        len(reader.pages)  # reads the page tree: broken files fail here, not later
+    except IngestError:
+        raise
+    except WrongPasswordError:
+        raise IngestError(path, "the password given is wrong") from None
+    except DependencyError as exc:
+        raise IngestError(path, f"cannot decrypt this PDF ({exc})") from exc
+    except Exception as exc:  # pypdf raises far more than PyPdfError on damaged files
+        raise IngestError(path, f"not a readable PDF ({describe(exc)})") from exc
+    return reader
+
+
+def describe(exc: Exception) -> str:
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    kind = "PDF error" if isinstance(exc, PyPdfError) else type(exc).__name__
+    return f"{kind}: {message}" if message else kind
+
+
+def read_page(reader: PdfReader, index: int, label: str) -> Page:
+    """The page's lines in content order, with superscript footnote marks removed."""
+    pdf_page = reader.pages[index]
+    box = pdf_page.mediabox
+    page = Page(index + 1, label, float(box.width), float(box.height))
+    pieces: list[tuple[str, float, float, float, bool]] = []
+    pending_rects: list[tuple[float, float, float, float]] = []
+
+    def on_text(text, cm, tm, font_dict, font_size):
+        if not text:
+            return
+        m = _multiply(tm, cm)
+        size = font_size * math.hypot(m[2], m[3]) or font_size
+        name = str(font_dict.get("/BaseFont", "")) if font_dict else ""
+        pieces.append((text, m[4], m[5], size, "bold" in name.lower() or "black" in name.lower()))
+
+    def on_operator(operator, args, cm, tm):
+        if operator == b"re" and len(args) == 4:
+            x, y, w, h = (float(a) for a in args)
+            x0, y0 = _apply(cm, x, y)
+            x1, y1 = _apply(cm, x + w, y + h)
+            pending_rects.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+        elif operator in _FILL_OPERATORS:
+            page.boxes.extend(pending_rects)
+            pending_rects.clear()
+        elif operator in (b"S", b"s", b"n"):
+            pending_rects.clear()
+
+    pdf_page.extract_text(visitor_text=on_text, visitor_operand_before=on_operator)
+    page.lines = _lines(pieces, page.number, page.width)
+    page.boxes = [b for b in page.boxes if _is_text_box(b, page)]
+    for line in page.lines:
+        line.in_box = any(x0 <= line.x <= x1 and y0 <= line.y <= y1 for x0, y0, x1, y1 in page.boxes)
+    return page
+
+
+def _lines(pieces, page_number: int, page_width: float) -> list[Line]:
+    """Split the stream of pieces at newlines; each line takes the position of its first piece."""
+    lines: list[Line] = []
+    current: list[tuple[str, float, float, float, bool]] = []
+
+    def close() -> None:
+        text = "".join(p[0] for p in current)
+        visible = [p for p in current if p[0].strip()]
+        if text.strip() and visible:
+            size = max(p[3] for p in visible)
+            weights = sum(len(p[0].strip()) for p in visible)
+            bold = sum(len(p[0].strip()) for p in visible if p[4]) > weights / 2
+            lines.append(Line(text.strip(), visible[0][1], visible[0][2], size, bold, page_number))
+        current.clear()
+
+    for text, x, y, size, bold in pieces:
+        parts = text.split("\n")
+        for n, part in enumerate(parts):
+            if n:
+                close()
+            if part:
+                current.append((part, x, y, size, bold))
+    close()
+    return _merge_rows(_drop_superscripts(lines), page_width)
+
+
+def _drop_superscripts(lines: list[Line]) -> list[Line]:
+    """A footnote mark set small and raised comes out as a line of its own; it
+    is kept as a mark on the line it belongs to."""
+    kept: list[Line] = []
+    for line in lines:
+        previous = kept[-1] if kept else None
+        if (
+            previous is not None
+            and re.fullmatch(r"\d{1,3}|[*†‡]", line.text)
+            and line.size < previous.size * 0.8
+            and 0 < line.y - previous.y < previous.size
+        ):
+            previous.marks.append(line.text)
+            continue
+        kept.append(line)
+    return kept
+
+
+def _merge_rows(lines: list[Line], page_width: float) -> list[Line]:
+    """Pieces set side by side on one row (a bullet and its text, a term and its
+    definition) make one line; a row across the two columns of a page does not."""
+    middle = page_width / 2 - 5
+    merged: list[Line] = []
+    for line in lines:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and abs(previous.y - line.y) < 0.5
+            and line.x > previous.x
+            and (previous.x < middle) == (line.x < middle)
+            and abs(previous.size - line.size) < 0.5
+        ):
+            if previous.bold and not line.bold and not previous.lead:
+                previous.lead = previous.text
+            previous.bold = previous.bold and line.bold
+            previous.text = f"{previous.text} {line.text}"
+            previous.marks.extend(line.marks)
+            continue
+        merged.append(line)
+    return merged
+
+
+def _is_text_box(box: tuple[float, float, float, float], page: Page) -> bool:
+    """A shaded panel: wider than a third of the page, not the page background."""
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0, y1 - y0
+    return width > page.width / 3 and height > 20 and width * height < 0.6 * page.width * page.height
+
+
+def _multiply(m: list[float], n: list[float]) -> list[float]:
+    return [
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    ]
+
+
+def _apply(m: list[float], x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]

@@ -1,0 +1,356 @@
+"""From positioned lines to sections: headings, front matter, paragraphs.
+
+Headings come from the PDF's outline when it has one; otherwise from the text:
+numbered headings ("III. BASIC PRINCIPLES", "3.2", "3.2.1"), capital-letter
+title lines and lines set larger or bold than the body. A table of contents is
+recognised, left out of the content, and used to confirm headings. Acronym
+lists yield (acronym, expansion) pairs; each glossary entry becomes a section
+of its own. Lines are rejoined into paragraphs, words hyphenated at line ends
+are joined using the document's own vocabulary, and footnotes wait until the
+sentence they interrupt has ended.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from kb.ingest.parsed import SectionBuilder, clean_text
+from kb.ingest.pdf.extract import Line, Page
+
+_TOC_LINE = re.compile(r"^(?P<title>\S.*?)\s*(?:\.\s?){3,}\s*(?P<page>[0-9]{1,4}|[ivxlcdm]{1,7})$", re.I)
+_ROMAN_HEADING = re.compile(r"^(?P<num>[IVXL]{1,6})\.\s+\S")
+_DECIMAL_HEADING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z]")
+# A list item starts with a bullet: any one symbol that is not a letter, digit,
+# quote or bracket (fonts map bullets to "•", "", "\x7f" and worse), then a space.
+_BULLET_START = re.compile(r"^(?:[•◦▪■➢✓·\uf0a7\uf0b7]\s*|[^\w\s\"'“‘(\[{.,;:!?%$€£#@/\\]\s+)")
+_SENTENCE_END = tuple('.!?:;"”)')
+_ACRONYM_LINE = re.compile(r"^(?P<short>[A-Za-z0-9&/.\-]{2,12})\s+(?:[-–—:=]\s*)?(?P<long>[A-Za-z(].{2,})$")
+_INLINE_TERM = re.compile(r"^(?P<term>[A-Z][\w’'\- ]{1,50}?)\s*[:–—]\s+(?P<definition>\S.*)$")
+_FRONT_ACRONYMS = re.compile(r"\b(acronyms|abbreviations)\b", re.I)
+_FRONT_GLOSSARY = re.compile(r"\b(glossary|clarification of terms|definitions|terminology|key terms)\b", re.I)
+_HYPHEN_END = re.compile(r"(\w+)-$")
+_WORD_START = re.compile(r"^([a-z]\w*)")
+# Prefixes that make real compounds ("multi-stakeholder"); used only when the
+# document itself does not say whether a word is written with a hyphen.
+_COMPOUND_PREFIXES = {
+    "multi", "non", "self", "cross", "anti", "co", "well", "inter", "intra", "sub", "pre", "post",
+    "semi", "socio", "long", "short", "high", "low", "full", "part", "gender", "community", "problem",
+    "evidence", "decision", "law", "rights", "child", "youth", "age", "police",
+}  # fmt: skip
+
+
+@dataclass
+class OutlineEntry:
+    title: str
+    level: int
+    page: int  # 1-based
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.casefold()).strip()
+
+
+def find_toc_pages(pages: list[Page]) -> list[tuple[str, str]]:
+    """Take the table of contents out of the content; return its (title, page label) entries."""
+    entries: list[tuple[str, str]] = []
+    for page in pages:
+        matches = [m for m in (_TOC_LINE.match(line.text) for line in page.lines) if m]
+        if len(matches) >= 3 and len(matches) >= 0.3 * len(page.lines):
+            entries.extend((m.group("title").strip(), m.group("page")) for m in matches)
+            page.lines = []
+    return entries
+
+
+def body_size(pages: list[Page]) -> float:
+    sizes = Counter()
+    for page in pages:
+        for line in page.lines:
+            sizes[round(line.size, 1)] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def document_vocabulary(pages: list[Page]) -> Counter:
+    """Every word the document writes whole, hyphenated compounds included."""
+    vocabulary = Counter()
+    for page in pages:
+        for line in page.lines:
+            words = re.findall(r"\w+(?:-\w+)*", line.text.casefold())
+            if line.text.endswith("-") and words:
+                words = words[:-1]  # a word cut at the line end is not a word
+            vocabulary.update(words)
+    return vocabulary
+
+
+class _Assembler:
+    """Feeds headings and paragraphs to a SectionBuilder, page after page."""
+
+    def __init__(self, builder: SectionBuilder, size: float, vocabulary: Counter) -> None:
+        self.builder = builder
+        self.body_size = size
+        self.vocabulary = vocabulary
+        self.paragraph: list[str] = []
+        self.paragraph_page: int | None = None
+        self.paragraph_is_item = False
+        self.paragraph_marks: list[str] = []
+        self.footnotes: dict[str, tuple[str, int]] = {}  # by number, until their paragraph ends
+        self.last_line: Line | None = None
+
+    def heading(self, text: str, level: int, page: int) -> None:
+        self.close_paragraph()
+        self.builder.heading(text, level, page)
+        self.last_line = None
+
+    def line(self, line: Line, starts_item: bool = False) -> None:
+        text = _BULLET_START.sub("", line.text) if starts_item else line.text
+        if starts_item or self._starts_paragraph(line):
+            self.close_paragraph()
+            self.paragraph_is_item = starts_item
+        if not self.paragraph:
+            self.paragraph_page = line.page
+            self.paragraph.append(text)
+        else:
+            self.paragraph[-1] = self._join(self.paragraph[-1], text)
+        self.paragraph_marks.extend(line.marks)
+        self.last_line = line
+
+    def block(self, text: str, page: int, is_item: bool = False) -> None:
+        self.close_paragraph()
+        self.builder.block(text, page, is_item)
+        self.last_line = None
+
+    def footnote(self, number: str, text: str, page: int) -> None:
+        self.footnotes[number] = (text, page)
+
+    def end_page(self) -> None:
+        """A paragraph that ends with its sentence ends with the page; one that
+        does not runs on. Footnotes nobody marked follow the page's last
+        paragraph, or wait for it to end."""
+        if not self.paragraph or self.paragraph[-1].endswith(_SENTENCE_END):
+            self.close_paragraph()
+            self._emit_footnotes(list(self.footnotes))
+        self.last_line = None
+
+    def close_paragraph(self) -> None:
+        """End the paragraph; the footnotes it marks follow it."""
+        if self.paragraph:
+            self.builder.block(self.paragraph[0], self.paragraph_page, self.paragraph_is_item)
+            self.paragraph = []
+            self.paragraph_is_item = False
+        self._emit_footnotes(self.paragraph_marks)
+        self.paragraph_marks = []
+
+    def _emit_footnotes(self, numbers: list[str]) -> None:
+        for number in numbers:
+            if number in self.footnotes:
+                text, page = self.footnotes.pop(number)
+                self.builder.block(f"[{number}] {text}", page)
+
+    def _starts_paragraph(self, line: Line) -> bool:
+        previous = self.last_line
+        if previous is None:
+            return not self.paragraph or self.paragraph[-1].endswith(_SENTENCE_END)
+        gap = previous.y - line.y
+        if gap > previous.size * 1.9 or gap < 0:
+            return True
+        if line.in_box != previous.in_box or abs(line.size - previous.size) > 0.5:
+            return True
+        if self.paragraph_is_item:
+            return line.x < previous.x - 2  # an item's wrapped lines are indented like its text
+        return line.x > previous.x + 8 and previous.text.endswith(_SENTENCE_END)
+
+    def _join(self, before: str, after: str) -> str:
+        hyphen = _HYPHEN_END.search(before)
+        start = _WORD_START.match(after)
+        if hyphen and start:
+            head, tail = hyphen.group(1), start.group(1)
+            whole, compound = (head + tail).casefold(), f"{head}-{tail}".casefold()
+            keep = self.vocabulary[compound] > 0 and self.vocabulary[whole] == 0
+            if not keep and self.vocabulary[whole] == 0 and self.vocabulary[compound] == 0:
+                keep = head.casefold() in _COMPOUND_PREFIXES
+            return before + after if keep else before[:-1] + after
+        return f"{before} {after}"
+
+
+def assemble(
+    pages: list[Page],
+    builder: SectionBuilder,
+    outline: list[OutlineEntry],
+    toc_entries: list[tuple[str, str]],
+) -> list[tuple[str, str]]:
+    """Walk every page's lines into the builder; return the acronym pairs found."""
+    size = body_size(pages)
+    assembler = _Assembler(builder, size, document_vocabulary(pages))
+    toc_titles = {_normal(title) for title, _ in toc_entries}
+    acronyms: list[tuple[str, str]] = []
+    front_matter = ""  # "acronyms", "glossary" or ""
+    front_level = 0
+    by_page: dict[int, list[OutlineEntry]] = {}
+    for entry in outline:
+        by_page.setdefault(entry.page, []).append(entry)
+
+    for page in pages:
+        entries = list(by_page.get(page.number, []))
+        lines = _split_footnotes(page, size, assembler)
+        for line in lines:
+            level = None
+            if outline:
+                match = next((e for e in entries if _same_heading(e.title, line.text)), None)
+                if match:
+                    for earlier in entries[: entries.index(match)]:
+                        assembler.heading(earlier.title, earlier.level, page.number)
+                    entries = entries[entries.index(match) + 1 :]
+                    level = match.level
+                    text = match.title
+            else:
+                level = _heading_level(line, size, toc_titles)
+                text = line.text
+            if level is not None:
+                assembler.heading(text, level, page.number)
+                front_matter = _front_matter_kind(text)
+                front_level = level
+                continue
+            if front_matter == "acronyms":
+                pair = _acronym(line)
+                if pair:
+                    acronyms.append(pair)
+                    assembler.block(f"{pair[0]}: {pair[1]}", page.number, is_item=True)
+                    continue
+            if front_matter == "glossary":
+                term = _glossary_term(line, size)
+                if term:
+                    assembler.heading(term[0], front_level + 1, page.number)
+                    if term[1]:
+                        assembler.line(_with_text(line, term[1]))
+                    continue
+            assembler.line(line, starts_item=bool(_BULLET_START.match(line.text)))
+        for entry in entries:  # outline entries whose heading text was not found on the page
+            assembler.heading(entry.title, entry.level, page.number)
+        assembler.end_page()
+    assembler.close_paragraph()
+    return _pair_acronym_lines(acronyms)
+
+
+def _front_matter_kind(heading: str) -> str:
+    if _FRONT_ACRONYMS.search(heading):
+        return "acronyms"
+    return "glossary" if _FRONT_GLOSSARY.search(heading) else ""
+
+
+def _with_text(line: Line, text: str) -> Line:
+    return Line(text, line.x, line.y, line.size, False, line.page, line.in_box)
+
+
+def _same_heading(title: str, text: str) -> bool:
+    a, b = _normal(title), _normal(text)
+    return bool(a) and (a == b or (len(b) > 8 and a.startswith(b)))
+
+
+def _heading_level(line: Line, size: float, toc_titles: set[str]) -> int | None:
+    text = line.text.strip()
+    words = text.split()
+    if (
+        line.in_box
+        or not words
+        or len(words) > 14
+        or text.endswith((".", ",", ";", ":"))
+        or not (text[0].isupper() or text[0].isdigit())
+        or _BULLET_START.match(text)
+    ):
+        return None
+    larger = line.size >= size * 1.12
+    emphasis = line.bold or larger
+    in_toc = _normal(text) in toc_titles
+    roman = _ROMAN_HEADING.match(text)
+    if roman and (emphasis or in_toc):
+        return 1
+    decimal = _DECIMAL_HEADING.match(text)
+    if decimal and (emphasis or in_toc):
+        return decimal.group("num").count(".") + 1
+    letters = [c for c in text if c.isalpha()]
+    capitals = len(letters) >= 4 and all(c.isupper() for c in letters)
+    if capitals and (emphasis or in_toc) and any(len(w) >= 4 for w in words):
+        return 1
+    if line.size >= size * 1.3 or (in_toc and emphasis):
+        return 1
+    if toc_titles:
+        return None
+    if larger and line.bold:
+        return 2
+    return None
+
+
+def _acronym(line: Line) -> tuple[str, str] | None:
+    if line.lead and len(line.lead.split()) == 1:
+        short, long = line.lead, line.text[len(line.lead) :].strip(" -–—:=")
+    else:
+        match = _ACRONYM_LINE.match(line.text.strip())
+        if not match:
+            return None
+        short, long = match.group("short"), match.group("long").strip()
+    if sum(c.isupper() for c in short) < 2 or len(long.split()) < 1:
+        return None
+    return short, long
+
+
+def _pair_acronym_lines(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys((short, clean_text(long)) for short, long in pairs))
+
+
+def _glossary_term(line: Line, size: float) -> tuple[str, str] | None:
+    """A glossary entry starts with its term: a short bold line, or "Term: definition"."""
+    text = line.text.strip()
+    if line.lead and len(line.lead.split()) <= 6:
+        return line.lead.rstrip(":–— "), text[len(line.lead) :].strip(" :–—")
+    if line.bold and len(text.split()) <= 6 and not text.endswith("."):
+        return text.rstrip(":–— "), ""
+    match = _INLINE_TERM.match(text)
+    if match and len(match.group("term").split()) <= 6:
+        return match.group("term").strip(), match.group("definition")
+    return None
+
+
+def _split_footnotes(page: Page, size: float, assembler: _Assembler) -> list[Line]:
+    """Footnotes are small lines below the body text that start with their number."""
+    lines = page.lines
+    cut = len(lines)
+    while cut > 0 and lines[cut - 1].size < size * 0.85 and not lines[cut - 1].in_box:
+        cut -= 1
+    tail = lines[cut:]
+    if not tail or not re.match(r"^(\d{1,3}|[*†‡])\s", tail[0].text) or len(tail) == len(lines):
+        return lines
+    notes: list[str] = []
+    for line in tail:
+        if re.match(r"^(\d{1,3}|[*†‡])\s", line.text) or not notes:
+            notes.append(line.text)
+        else:
+            notes[-1] = f"{notes[-1]} {line.text}"
+    for note in notes:
+        number, _, text = note.partition(" ")
+        assembler.footnote(number, text, page.number)
+    return lines[:cut]
+
+
+def outline_entries(reader) -> list[OutlineEntry]:
+    """The outline (bookmarks) flattened, each entry with its level and page."""
+    entries: list[OutlineEntry] = []
+
+    def walk(items, level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+                continue
+            try:
+                page = reader.get_destination_page_number(item)
+                title = clean_text(str(item.title))
+            except Exception:  # a broken destination costs that entry only
+                continue
+            if page is not None and page >= 0 and title:
+                entries.append(OutlineEntry(title, level, page + 1))
+
+    try:
+        walk(reader.outline, 1)
+    except Exception:
+        return []
+    return entries
