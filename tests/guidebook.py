@@ -35,9 +35,9 @@ ACRONYMS = {
     "SARA": "scanning, analysis, response and assessment",
 }
 GLOSSARY = {
-    "Community": "People who share a place, an identity or a concern and who can work with the police on it.",
-    "Partnership": "A lasting arrangement in which police and others plan, act and review their work together.",
-    "Problem solving": "A way of working that looks at the causes behind repeated incidents instead of single calls.",
+    "Community": "People who share a place, an identity or a concern and who work with the police on it.",
+    "Partnership": "A lasting arrangement in which police and others plan, act and review work together.",
+    "Problem solving": "A way of working that looks at the causes behind repeated incidents.",
 }
 COMPOUNDS = ["multi-stakeholder", "community-oriented", "problem-solving", "well-being", "decision-making"]
 # Long words that the layout may break at a line end with a typesetter's hyphen.
@@ -161,13 +161,31 @@ def _chapters(rng: random.Random, repeat: int) -> list[tuple]:
     return items
 
 
+def _roman(n: int) -> str:
+    out = ""
+    pairs = (
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    )
+    for value, numeral in pairs:
+        while n >= value:
+            out, n = out + numeral, n - value
+    return out
+
+
+_ROMAN = [_roman(n) for n in range(400)]
+
+
 def _renumber(number: str, copy: int, chapters: int) -> str:
-    roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
-             "XVI", "XVII", "XVIII", "XIX", "XX", "XXI", "XXII", "XXIII", "XXIV", "XXV", "XXVI", "XXVII",
-             "XXVIII", "XXIX", "XXX", "XXXI", "XXXII", "XXXIII", "XXXIV", "XXXV", "XXXVI", "XXXVII",
-             "XXXVIII", "XXXIX", "XL"]  # fmt: skip
     if number.endswith("."):
-        return roman[roman.index(number[:-1]) + copy * chapters] + "."
+        return _ROMAN[_ROMAN.index(number[:-1]) + copy * chapters] + "."
     first, _, rest = number.partition(".")
     return f"{int(first) + copy * chapters}.{rest}"
 
@@ -194,6 +212,7 @@ class _Layout:
         self.footnotes: list[str] = []
         self.footnote_count = 0
         self.label = ""
+        self.labels: list[str] = []
 
     # -- pages ---------------------------------------------------------------
 
@@ -202,8 +221,14 @@ class _Layout:
             self._finish_page()
         self.page += 1
         self.label = label
+        self.labels.append(label)
         self.has_furniture = furniture
         self.y = TOP
+
+    def next_label(self) -> str:
+        if self.label.isdigit():
+            return str(int(self.label) + 1)
+        return _ROMAN[_ROMAN.index(self.label.upper()) + 1].lower()
 
     def _finish_page(self) -> None:
         y = BOTTOM - 20
@@ -225,7 +250,7 @@ class _Layout:
 
     def ensure(self, height: float) -> None:
         if self.y - height < BOTTOM:
-            self.new_page(str(int(self.label) + 1))
+            self.new_page(self.next_label())
 
     # -- content -------------------------------------------------------------
 
@@ -349,7 +374,7 @@ class _Layout:
     def two_columns(self, rng: random.Random) -> None:
         """A page in two columns, drawn row by row (left line, right line) so that
         the content stream interleaves them."""
-        self.new_page(str(int(self.label) + 1))
+        self.new_page(self.next_label())
         self.truth.two_column_page = self.page
         column = (RIGHT - LEFT - 24) / 2
         left_text = "Left column. " + _filler(rng) + " " + _filler(rng)
@@ -364,7 +389,7 @@ class _Layout:
             if n < len(right):
                 self.draw_line(right[n], LEFT + column + 24)
             self.y = y - LEADING
-        self.new_page(str(int(self.label) + 1))
+        self.new_page(self.next_label())
 
 
 def _render(path: Path, repeat: int, toc: list[tuple[str, int, str]], seed: int) -> Guidebook:
@@ -389,7 +414,7 @@ def _render(path: Path, repeat: int, toc: list[tuple[str, int, str]], seed: int)
         layout.c.drawString(indent, layout.y, f"{title} {dots} {label}")
         layout.y -= LEADING
 
-    layout.new_page("iii")
+    layout.new_page(layout.next_label())
     layout.heading("LIST OF ACRONYMS", 1)
     for short, long in ACRONYMS.items():
         layout.c.setFont(BOLD_FONT, BODY_SIZE)
@@ -427,20 +452,23 @@ def _render(path: Path, repeat: int, toc: list[tuple[str, int, str]], seed: int)
     layout.finish()
     truth.furniture = [HEADER]
     truth.pages = layout.page
-    truth.page_labels = ["i", "ii", "iii"] + [str(n) for n in range(1, layout.page - 2)]
+    truth.page_labels = layout.labels
     return truth
 
 
 def build_guidebook(path: Path, with_outline: bool = True, repeat: int = 1, seed: int = 11) -> Guidebook:
     """Write the PDF at ``path`` and return its true structure."""
     draft = _render(path, repeat, [], seed)
-    toc = [(s.title, s.level, draft.page_labels[s.page - 1]) for s in draft.sections if s.page > 3]
+    toc = [
+        (s.title, s.level, draft.page_labels[s.page - 1]) for s in draft.sections if not s.is_glossary_term
+    ]
     truth = _render(path, repeat, toc, seed)
 
     reader = PdfReader(path)
     writer = PdfWriter(clone_from=reader)
-    writer.set_page_label(0, 2, style="/r", start=1)
-    writer.set_page_label(3, len(reader.pages) - 1, style="/D", start=1)
+    front = sum(1 for label in truth.page_labels if not label.isdigit())
+    writer.set_page_label(0, front - 1, style="/r", start=1)
+    writer.set_page_label(front, len(reader.pages) - 1, style="/D", start=1)
     if with_outline:
         parents: dict[int, object] = {}
         for section in (s for s in truth.sections if not s.is_glossary_term):

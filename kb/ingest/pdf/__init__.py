@@ -7,7 +7,9 @@ order, and ``structure`` finds headings, front matter and paragraphs.
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from kb.errors import IngestError
@@ -16,6 +18,8 @@ from kb.ingest.pdf.extract import Page, describe, open_pdf, read_page
 from kb.ingest.pdf.furniture import put_columns_in_reading_order, remove_furniture
 from kb.ingest.pdf.structure import assemble, find_toc_pages, outline_entries
 
+PARALLEL_FROM_PAGES = 40
+
 # A producer's file name or a placeholder is not a title.
 _JUNK_TITLE = re.compile(r"^(untitled|microsoft word\b|document\d*$)|\.(docx?|pdf|odt|tex)$", re.I)
 
@@ -23,17 +27,12 @@ _JUNK_TITLE = re.compile(r"^(untitled|microsoft word\b|document\d*$)|\.(docx?|pd
 def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
     reader = open_pdf(path, password)
     labels = _page_labels(reader)
-    pages: list[Page] = []
-    warnings: list[str] = []
-    for index in range(len(reader.pages)):
-        try:
-            page = read_page(reader, index, labels[index])
-        except Exception as exc:  # one damaged page costs that page only
-            warnings.append(f"page {index + 1}: text could not be read ({describe(exc)})")
-            continue
-        if not page.lines:
-            warnings.append(f"page {index + 1}: no text layer (scanned image?)")
-        pages.append(page)
+    count = len(reader.pages)
+    workers = min(os.cpu_count() or 1, 4)
+    if count >= PARALLEL_FROM_PAGES and workers > 1:
+        pages, warnings = _read_in_parallel(path, password, labels, workers)
+    else:
+        pages, warnings = _read_pages(reader, range(count), labels)
     if not any(page.lines for page in pages):
         raise IngestError(path, "no text in any page (a scanned PDF needs OCR first)")
 
@@ -54,6 +53,43 @@ def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
         acronyms=acronyms,
         page_labels=labels,
     )
+
+
+def _read_pages(reader, indexes, labels: list[str]) -> tuple[list[Page], list[str]]:
+    pages: list[Page] = []
+    warnings: list[str] = []
+    for index in indexes:
+        try:
+            page = read_page(reader, index, labels[index])
+        except Exception as exc:  # one damaged page costs that page only
+            warnings.append(f"page {index + 1}: text could not be read ({describe(exc)})")
+            continue
+        if not page.lines:
+            warnings.append(f"page {index + 1}: no text layer (scanned image?)")
+        pages.append(page)
+    return pages, warnings
+
+
+def _read_range(path: Path, password: str | None, indexes: range, labels: list[str]):
+    return _read_pages(open_pdf(path, password), indexes, labels)
+
+
+def _read_in_parallel(path: Path, password: str | None, labels: list[str], workers: int):
+    """Text extraction is most of the time a long PDF takes: split the pages
+    between processes, one contiguous run each."""
+    count = len(labels)
+    step = -(-count // workers)
+    runs = [range(start, min(start + step, count)) for start in range(0, count, step)]
+    pages: list[Page] = []
+    warnings: list[str] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(
+            _read_range, [path] * len(runs), [password] * len(runs), runs, [labels] * len(runs)
+        )
+        for run_pages, run_warnings in results:
+            pages.extend(run_pages)
+            warnings.extend(run_warnings)
+    return pages, warnings
 
 
 def _page_labels(reader) -> list[str]:

@@ -20,7 +20,7 @@ from kb.ingest.parsed import SectionBuilder, clean_text
 from kb.ingest.pdf.extract import Line, Page
 
 _TOC_LINE = re.compile(r"^(?P<title>\S.*?)\s*(?:\.\s?){3,}\s*(?P<page>[0-9]{1,4}|[ivxlcdm]{1,7})$", re.I)
-_ROMAN_HEADING = re.compile(r"^(?P<num>[IVXL]{1,6})\.\s+\S")
+_ROMAN_HEADING = re.compile(r"^(?P<num>[IVXLC]{1,8})\.\s+\S")
 _DECIMAL_HEADING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z]")
 # A list item starts with a bullet: any one symbol that is not a letter, digit,
 # quote or bracket (fonts map bullets to "•", "", "\x7f" and worse), then a space.
@@ -190,11 +190,15 @@ def assemble(
     for entry in outline:
         by_page.setdefault(entry.page, []).append(entry)
 
+    title_page = _title_page(pages)
     for page in pages:
         entries = list(by_page.get(page.number, []))
         lines = _split_footnotes(page, size, assembler)
         for line in lines:
             level = None
+            if page is title_page and not entries:
+                assembler.block(line.text, page.number)
+                continue
             if outline:
                 match = next((e for e in entries if _same_heading(e.title, line.text)), None)
                 if match:
@@ -230,6 +234,15 @@ def assemble(
         assembler.end_page()
     assembler.close_paragraph()
     return _pair_acronym_lines(acronyms)
+
+
+def _title_page(pages: list[Page]) -> Page | None:
+    """A first page of a few short lines (title, subtitle, publisher) names the
+    document; its large type is not a run of headings."""
+    first = next((page for page in pages if page.lines), None)
+    if first is None or len(first.lines) > 12 or any(len(line.text.split()) > 14 for line in first.lines):
+        return None
+    return first
 
 
 def _front_matter_kind(heading: str) -> str:
