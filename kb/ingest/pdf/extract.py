@@ -102,6 +102,7 @@ def read_page(reader: PdfReader, index: int, label: str) -> Page:
 
     pdf_page.extract_text(visitor_text=on_text, visitor_operand_before=on_operator)
     page.lines = _lines(pieces, page.number, page.width)
+    _respace_from_layout(page.lines, pdf_page.extract_text(extraction_mode="layout"))
     page.boxes = [b for b in page.boxes if _is_text_box(b, page)]
     for line in page.lines:
         line.in_box = any(x0 <= line.x <= x1 and y0 <= line.y <= y1 for x0, y0, x1, y1 in page.boxes)
@@ -132,6 +133,43 @@ def _lines(pieces, page_number: int, page_width: float) -> list[Line]:
                 current.append((part, x, y, size, bold))
     close()
     return _merge_rows(_drop_superscripts(lines), page_width)
+
+
+def _respace_from_layout(lines: list[Line], layout_text: str) -> None:
+    """Fix spaces that plain extraction put inside words.
+
+    Some producers (groff, some typesetters) set kerned pairs as separate
+    pieces, and plain extraction reads the kern as a space: "pre vention".
+    Layout extraction places glyphs by position and gets those words whole. A
+    line is taken from the layout text only when both have the same letters
+    and the layout has fewer spaces without running words together.
+    """
+    rows: dict[str, str] = {}
+    for row in layout_text.splitlines():
+        words = row.split()
+        if words:
+            rows.setdefault("".join(words), " ".join(words))
+    for line in lines:
+        words = line.text.split()
+        row = rows.get("".join(words))
+        if row is None or len(row.split()) >= len(words):
+            continue
+        if max(len(w) for w in row.split()) > max(20, max(len(w) for w in words)):
+            continue  # the layout ran words together
+        if line.lead:
+            letters = len("".join(line.lead.split()))
+            line.lead = _prefix_with_letters(row, letters)
+        line.text = row
+
+
+def _prefix_with_letters(text: str, letters: int) -> str:
+    seen = 0
+    for end, char in enumerate(text):
+        if not char.isspace():
+            seen += 1
+        if seen == letters:
+            return text[: end + 1]
+    return text
 
 
 def _drop_superscripts(lines: list[Line]) -> list[Line]:

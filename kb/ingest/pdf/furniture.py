@@ -29,10 +29,23 @@ def _shape(text: str) -> str:
 
 
 def remove_furniture(pages: list[Page]) -> None:
-    """Drop running headers, footers and page numbers from every page, in place."""
+    """Drop running headers, footers and page numbers from every page, in place.
+
+    A running header stands at the same height on many pages, in type no larger
+    than the body's; a chapter heading that happens to open several pages is
+    set larger, and stays.
+    """
+    sizes = sorted(line.size for page in pages for line in page.lines)
+    largest = sizes[len(sizes) // 2] * 1.15 if sizes else 0
+
+    def key(line: Line, page: Page) -> tuple[str, int] | None:
+        if not _in_band(line, page) or line.size > largest:
+            return None
+        return _shape(line.text), round(line.y / 3)
+
     seen_on = Counter()
     for page in pages:
-        seen_on.update({_shape(line.text) for line in page.lines if _in_band(line, page)})
+        seen_on.update({k for k in (key(line, page) for line in page.lines) if k})
     repeats = max(2, round(len(pages) * 0.25)) if len(pages) > 2 else len(pages) + 1
     for page in pages:
         page.lines = [
@@ -40,7 +53,7 @@ def remove_furniture(pages: list[Page]) -> None:
             for line in page.lines
             if not (
                 _in_band(line, page)
-                and (_PAGE_NUMBER.match(line.text.strip()) or seen_on[_shape(line.text)] >= repeats)
+                and (_PAGE_NUMBER.match(line.text.strip()) or seen_on[key(line, page)] >= repeats)
             )
         ]
 

@@ -190,6 +190,9 @@ def assemble(
     for entry in outline:
         by_page.setdefault(entry.page, []).append(entry)
 
+    _merge_wrapped_headings(pages, size)
+    parent_size = _parent_heading_size(pages, by_page, size, toc_titles) if outline else None
+    shift = 1 if parent_size is not None else 0
     title_page = _title_page(pages)
     for page in pages:
         entries = list(by_page.get(page.number, []))
@@ -203,10 +206,13 @@ def assemble(
                 match = next((e for e in entries if _same_heading(e.title, line.text)), None)
                 if match:
                     for earlier in entries[: entries.index(match)]:
-                        assembler.heading(earlier.title, earlier.level, page.number)
+                        assembler.heading(earlier.title, earlier.level + shift, page.number)
                     entries = entries[entries.index(match) + 1 :]
-                    level = match.level
+                    level = match.level + shift
                     text = match.title
+                elif parent_size is not None and line.size >= parent_size:
+                    level = 1 if _heading_level(line, size, toc_titles) is not None else None
+                    text = line.text
             else:
                 level = _heading_level(line, size, toc_titles)
                 text = line.text
@@ -230,10 +236,55 @@ def assemble(
                     continue
             assembler.line(line, starts_item=bool(_BULLET_START.match(line.text)))
         for entry in entries:  # outline entries whose heading text was not found on the page
-            assembler.heading(entry.title, entry.level, page.number)
+            assembler.heading(entry.title, entry.level + shift, page.number)
         assembler.end_page()
     assembler.close_paragraph()
     return _pair_acronym_lines(acronyms)
+
+
+def _merge_wrapped_headings(pages: list[Page], size: float) -> None:
+    """A heading too long for one line continues on the next in the same type."""
+    for page in pages:
+        merged: list[Line] = []
+        for line in page.lines:
+            previous = merged[-1] if merged else None
+            if (
+                previous is not None
+                and previous.size >= size * 1.12
+                and abs(previous.size - line.size) < 0.5
+                and previous.bold == line.bold
+                and 0 < previous.y - line.y < 1.6 * previous.size
+                and not previous.in_box
+                and not previous.text.endswith((".", ":", ";"))
+            ):
+                previous.text = f"{previous.text} {line.text}"
+                previous.y = line.y
+                continue
+            merged.append(line)
+        page.lines = merged
+
+
+def _parent_heading_size(
+    pages: list[Page], by_page: dict[int, list[OutlineEntry]], size: float, toc_titles: set[str]
+) -> float | None:
+    """Some producers leave the top headings out of the outline (LibreOffice's
+    web export bookmarks only the second level). Headings set larger than any
+    the outline names are taken as the level above it; their smallest size."""
+    outline_sizes = [
+        line.size
+        for page in pages
+        for line in page.lines
+        if any(_same_heading(e.title, line.text) for e in by_page.get(page.number, []))
+    ]
+    if not outline_sizes:
+        return None
+    parents = [
+        line.size
+        for page in pages
+        for line in page.lines
+        if line.size > max(outline_sizes) + 0.5 and _heading_level(line, size, toc_titles) is not None
+    ]
+    return min(parents) if parents else None
 
 
 def _title_page(pages: list[Page]) -> Page | None:
