@@ -247,9 +247,10 @@ def _print_report(report: AddReport, quiet: bool) -> None:
 @click.option("--edition", help='Edition, e.g. "2nd" (one file only).')
 @click.option("--publisher", help="Publisher or organisers (one file only).")
 @click.option("--url", help="Web address of the original (one file only).")
+@click.option("--password", help="Password of encrypted PDFs among the files (not stored).")
 @quiet_option
 @click.pass_obj
-def add(obj: _Context, paths: tuple[Path, ...], quiet: bool, **metadata):
+def add(obj: _Context, paths: tuple[Path, ...], quiet: bool, password: str | None, **metadata):
     """Add files and folders (PDF, HTML, .txt, .md); folders are searched recursively.
 
     An unchanged file is skipped, a changed one replaced, and one broken file
@@ -264,9 +265,11 @@ def add(obj: _Context, paths: tuple[Path, ...], quiet: bool, **metadata):
     if given.as_dict() and (len(paths) != 1 or paths[0].is_dir()):
         raise click.UsageError("--title, --year, --edition, --publisher and --url name one file only")
     knowledge_base = obj.open(quiet=quiet)
-    report = _run_with_progress(
-        quiet, "Adding", lambda progress: knowledge_base.add(paths, given, progress=progress)
-    )
+
+    def add_files(progress: _ProgressBar) -> AddReport:
+        return knowledge_base.add(paths, given, progress=progress, password=password)
+
+    report = _run_with_progress(quiet, "Adding", add_files)
     _print_report(report, quiet)
 
 

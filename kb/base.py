@@ -99,14 +99,17 @@ class KnowledgeBase:
         paths: Iterable[Path | str],
         metadata: Metadata | None = None,
         progress: Progress | None = None,
+        password: str | None = None,
     ) -> AddReport:
         """Add files and folders in one commit: new files go in, changed ones are
         replaced, unchanged ones (same sha256) are skipped, broken ones are
-        reported and the rest still go in."""
+        reported and the rest still go in. ``password`` opens encrypted PDFs
+        (it is not stored: a rebuild asks for it again)."""
         files, missing = ingest.collect_files(Path(p) for p in paths)
         report = AddReport(failed=[(e.path, e.reason) for e in missing])
         with self.index.writer() as session:
-            _add_files(session, [(f, metadata or Metadata()) for f in files], report, progress)
+            jobs = [(f, metadata or Metadata()) for f in files]
+            _add_files(session, jobs, report, progress, password=password)
         return report
 
     def remove(self, ref: str) -> Document:
@@ -164,6 +167,7 @@ def _add_files(
     report: AddReport,
     progress: Progress | None,
     doc_ids: dict[Path, str] | None = None,
+    password: str | None = None,
 ) -> None:
     documents = session.documents()
     by_path = {d.path: d for d in documents}
@@ -184,7 +188,7 @@ def _add_files(
                 report.unchanged.append(str(path))
                 status = "unchanged"
                 continue
-            parsed = ingest.parse(path)
+            parsed = ingest.parse(path, password)
             doc_id = previous.id if previous else (doc_ids or {}).get(path) or _new_id(path, taken_ids)
             document = _document(doc_id, path, sha, parsed, Metadata(**metadata))
             passages, outline = make_passages(doc_id, parsed.sections, parsed.page_labels)

@@ -1,7 +1,13 @@
+import re
+
 import pytest
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
 from kb import IngestError
 from kb.ingest import parse
+from kb.ingest.pdf.extract import Line, _respace_from_layout
 
 
 def all_blocks(parsed):
@@ -51,7 +57,7 @@ def test_pdf_encrypted_with_empty_user_password_opens(make_pdf):
 
 def test_pdf_with_a_user_password_says_so(make_pdf):
     path = make_pdf("locked.pdf", [["Secret."]], encrypt="s3cret")
-    with pytest.raises(IngestError, match="password") as raised:
+    with pytest.raises(IngestError, match="--password") as raised:
         parse(path)
     assert raised.value.path == str(path)
 
@@ -78,3 +84,85 @@ def test_truncated_pdf_is_an_ingest_error(make_pdf, write):
     path = write("truncated.pdf", good[: len(good) // 2])
     with pytest.raises(IngestError):
         parse(path)
+
+
+def aes_encrypted(source, target, user_password: str):
+    writer = PdfWriter(clone_from=PdfReader(source))
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="AES-256")
+    with open(target, "wb") as f:
+        writer.write(f)
+    return target
+
+
+def test_aes_pdf_with_empty_user_password_opens(make_pdf, tmp_path):
+    plain = make_pdf("plain.pdf", [["Readable behind AES."]])
+    parsed = parse(aes_encrypted(plain, tmp_path / "aes.pdf", ""))
+    assert "Readable behind AES." in all_blocks(parsed)[0].text
+
+
+def test_password_opens_a_protected_pdf_and_a_wrong_one_says_so(make_pdf, tmp_path):
+    locked = aes_encrypted(make_pdf("p.pdf", [["Behind a password."]]), tmp_path / "locked.pdf", "s3cret")
+    with pytest.raises(IngestError, match="--password"):
+        parse(locked)
+    assert "Behind a password." in all_blocks(parse(locked, password="s3cret"))[0].text
+    with pytest.raises(IngestError, match="password given is wrong"):
+        parse(locked, password="nope")
+
+
+def test_running_header_goes_but_chapter_headings_opening_pages_stay(tmp_path):
+    path = tmp_path / "chapters.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for n in range(1, 5):
+        pdf.setFont("Helvetica", 8)
+        pdf.drawString(72, 820, "Annual Review of Community Safety")
+        pdf.setFont("Helvetica-Bold", 18)
+        pdf.drawString(72, 790, f"{n}. Chapter number {n}")
+        pdf.setFont("Helvetica", 10)
+        for k in range(12):
+            pdf.drawString(72, 740 - 14 * k, f"Body line {k} of chapter {n} about neighbourhood patrols.")
+        pdf.drawString(290, 30, str(n))
+        pdf.showPage()
+    pdf.save()
+    parsed = parse(path)
+    assert [s.heading_path for s in parsed.sections] == [(f"{n}. Chapter number {n}",) for n in range(1, 5)]
+    text = " ".join(b.text for b in all_blocks(parsed))
+    assert "Annual Review" not in text
+    assert not re.search(r"patrols\. \d\b", text)
+
+
+def test_headings_an_outline_leaves_out_are_restored_above_it(tmp_path):
+    path = tmp_path / "partial-outline.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for n in (1, 2):
+        pdf.setFont("Helvetica-Bold", 20)
+        pdf.drawString(72, 760, f"{n}. Part {n} of the review")
+        pdf.setFont("Helvetica-Bold", 14)
+        pdf.drawString(72, 720, f"{n}.1 Findings for part {n}")
+        pdf.setFont("Helvetica", 10)
+        for k in range(8):
+            pdf.drawString(72, 690 - 14 * k, f"Findings line {k} on trust in part {n}.")
+        pdf.showPage()
+    pdf.save()
+    writer = PdfWriter(clone_from=PdfReader(path))
+    for n in (1, 2):  # an outline naming only the second level
+        writer.add_outline_item(title=f"{n}.1 Findings for part {n}", page_number=n - 1)
+    with open(path, "wb") as f:
+        writer.write(f)
+    paths = [s.heading_path for s in parse(path).sections]
+    assert paths == [
+        ("1. Part 1 of the review",),
+        ("1. Part 1 of the review", "1.1 Findings for part 1"),
+        ("2. Part 2 of the review",),
+        ("2. Part 2 of the review", "2.1 Findings for part 2"),
+    ]
+
+
+def test_spaces_put_inside_words_are_taken_from_the_layout_text():
+    lines = [
+        Line("pre vention and or ganisations", 72, 700, 10, False, 1),
+        Line("two words", 72, 686, 10, False, 1),
+        Line("left column text", 72, 672, 10, False, 1),
+    ]
+    layout = "  prevention   and organisations\n  two words\n  left column text      right column text\n"
+    _respace_from_layout(lines, layout)
+    assert [line.text for line in lines] == ["prevention and organisations", "two words", "left column text"]

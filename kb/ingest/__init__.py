@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from kb.errors import IngestError, UnsupportedFormat
@@ -87,9 +88,14 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def parse(path: Path) -> ParsedDocument:
-    """Read one file. Every failure, whatever raised it, is an ``IngestError`` naming the file."""
+def parse(path: Path, password: str | None = None) -> ParsedDocument:
+    """Read one file. Every failure, whatever raised it, is an ``IngestError`` naming the file.
+
+    ``password`` opens encrypted PDFs; other formats have none.
+    """
     reader = READERS.get(path.suffix.lower())
+    if reader is _pdf and password is not None:
+        reader = partial(_pdf, password=password)
     if reader is None:
         known = ", ".join(sorted(READERS))
         raise UnsupportedFormat(path, f"unsupported file type '{path.suffix or '(none)'}' (kb reads {known})")
