@@ -2,6 +2,7 @@ import re
 
 import pytest
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import Fit
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
@@ -166,3 +167,28 @@ def test_spaces_put_inside_words_are_taken_from_the_layout_text():
     layout = "  prevention   and organisations\n  two words\n  left column text      right column text\n"
     _respace_from_layout(lines, layout)
     assert [line.text for line in lines] == ["prevention and organisations", "two words", "left column text"]
+
+
+def test_outline_titles_match_printed_numbered_headings_and_otherwise_their_position(tmp_path):
+    path = tmp_path / "numbered.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(72, 760, "1 Basic principles")
+    pdf.setFont("Helvetica", 10)
+    for k in range(4):
+        pdf.drawString(72, 730 - 14 * k, f"Principle line {k}.")
+    for k in range(4):  # a section whose heading is drawn as an image: only the outline names it
+        pdf.drawString(72, 600 - 14 * k, f"Unnamed line {k}.")
+    pdf.showPage()
+    pdf.save()
+    writer = PdfWriter(clone_from=PdfReader(path))
+    writer.add_outline_item(title="Basic principles", page_number=0, fit=Fit.xyz(left=72, top=775))
+    writer.add_outline_item(title="Hidden section", page_number=0, fit=Fit.xyz(left=72, top=620))
+    with open(path, "wb") as f:
+        writer.write(f)
+    sections = parse(path).sections
+    assert [(s.heading_path, s.number) for s in sections] == [
+        (("1 Basic principles",), "1"),
+        (("Hidden section",), None),
+    ]
+    assert sections[1].blocks[0].text.startswith("Unnamed line 0.")

@@ -30,6 +30,7 @@ _ACRONYM_LINE = re.compile(r"^(?P<short>[A-Za-z0-9&/.\-]{2,12})\s+(?:[-–—:=]
 _INLINE_TERM = re.compile(r"^(?P<term>[A-Z][\w’'\- ]{1,50}?)\s*[:–—]\s+(?P<definition>\S.*)$")
 _FRONT_ACRONYMS = re.compile(r"\b(acronyms|abbreviations)\b", re.I)
 _FRONT_GLOSSARY = re.compile(r"\b(glossary|clarification of terms|definitions|terminology|key terms)\b", re.I)
+_LEADING_NUMBERS = re.compile(r"^(?:(?:\d+|[ivxlc]+|chapter|part|section) )+")
 _HYPHEN_END = re.compile(r"(\w+)-$")
 _WORD_START = re.compile(r"^([a-z]\w*)")
 # Prefixes that make real compounds ("multi-stakeholder"); used only when the
@@ -46,6 +47,7 @@ class OutlineEntry:
     title: str
     level: int
     page: int  # 1-based
+    top: float | None = None  # where on the page the destination points
 
 
 def _normal(text: str) -> str:
@@ -204,12 +206,21 @@ def assemble(
                 continue
             if outline:
                 match = next((e for e in entries if _same_heading(e.title, line.text)), None)
+                if match is None:
+                    # Entries whose destination lies above this line, and whose
+                    # heading text was not found, start here.
+                    while (
+                        entries and entries[0].top is not None and line.y < entries[0].top - 1.5 * line.size
+                    ):
+                        passed = entries.pop(0)
+                        assembler.heading(passed.title, passed.level + shift, page.number)
                 if match:
                     for earlier in entries[: entries.index(match)]:
                         assembler.heading(earlier.title, earlier.level + shift, page.number)
                     entries = entries[entries.index(match) + 1 :]
                     level = match.level + shift
-                    text = match.title
+                    # The printed line keeps the section's number, which outlines often drop.
+                    text = line.text if len(line.text) < 2 * len(match.title) + 12 else match.title
                 elif parent_size is not None and line.size >= parent_size:
                     level = 1 if _heading_level(line, size, toc_titles) is not None else None
                     text = line.text
@@ -307,8 +318,12 @@ def _with_text(line: Line, text: str) -> Line:
 
 
 def _same_heading(title: str, text: str) -> bool:
+    """Whether a printed line is the heading an outline entry names, numbering aside."""
     a, b = _normal(title), _normal(text)
-    return bool(a) and (a == b or (len(b) > 8 and a.startswith(b)))
+    if not a:
+        return False
+    unnumbered_a, unnumbered_b = _LEADING_NUMBERS.sub("", a), _LEADING_NUMBERS.sub("", b)
+    return a == b or (bool(unnumbered_a) and unnumbered_a == unnumbered_b) or (len(b) > 8 and a.startswith(b))
 
 
 def _heading_level(line: Line, size: float, toc_titles: set[str]) -> int | None:
@@ -411,7 +426,8 @@ def outline_entries(reader) -> list[OutlineEntry]:
             except Exception:  # a broken destination costs that entry only
                 continue
             if page is not None and page >= 0 and title:
-                entries.append(OutlineEntry(title, level, page + 1))
+                top = getattr(item, "top", None)
+                entries.append(OutlineEntry(title, level, page + 1, float(top) if top is not None else None))
 
     try:
         walk(reader.outline, 1)
