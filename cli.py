@@ -146,7 +146,8 @@ def _print_hits(result) -> None:
         return
     shown = len(result.hits)
     more = f", showing the first {shown}" if shown < result.total else ""
-    click.echo(f"{_count(result.total, 'passage')} match {result.query!r}{more}")
+    verb = "matches" if result.total == 1 else "match"
+    click.echo(f"{_count(result.total, 'passage')} {verb} {result.query!r}{more}")
     inner = WIDTH - len(INDENT)
     for hit in result.hits:
         passage = hit.passage
