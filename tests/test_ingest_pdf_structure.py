@@ -133,3 +133,14 @@ def test_bullets_stay_one_item_per_line(guidebook):
     _, _, _, passages, _ = guidebook
     consent = next(p for p in passages if p.heading_path[-1:] == ("2.1 Policing by consent",))
     assert "\n- Explain decisions to the people they affect.\n- Record complaints" in consent.text
+
+
+def test_acronyms_are_stored_with_their_document_and_go_with_it(knowledge_base, tmp_path):
+    path = tmp_path / "handbook.pdf"
+    build_guidebook(path)
+    knowledge_base.add([path])
+    pairs = knowledge_base.acronyms()
+    assert ("CoP", "Community-oriented policing", "handbook") in pairs
+    assert [p[0] for p in pairs] == sorted((p[0] for p in pairs), key=str.casefold)
+    knowledge_base.remove("handbook")
+    assert knowledge_base.acronyms() == []

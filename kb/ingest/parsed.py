@@ -69,10 +69,6 @@ class ParsedDocument:
     # The printed label of each page ("iv", "12"), by 1-based page index; PDFs only.
     page_labels: list[str] | None = None
 
-    @property
-    def word_count(self) -> int:
-        return sum(len(b.text.split()) for s in self.sections for b in s.blocks)
-
 
 class SectionBuilder:
     """Turns a stream of headings and blocks into sections with full heading paths."""
