@@ -15,12 +15,12 @@ from pathlib import Path
 
 import click
 
-from kb import KbError, KnowledgeBase, Metadata
+from kb import IndexVersionMismatch, KbError, KnowledgeBase, Metadata
 from kb import config as kb_config
 from kb.citation import cite, printed_pages
 from kb.model import AddReport
 from kb.search import MARK_END, MARK_START
-from kb.serialize import documents_json, search_json, sections_json, show_json
+from kb.serialize import acronyms_json, documents_json, search_json, sections_json, show_json
 
 WIDTH = 80
 INDENT = "    "
@@ -48,7 +48,14 @@ class _Context:
         knowledge_base = KnowledgeBase(self.index_dir)
         if self.is_default and kb_config.CORPUS_DIR.is_dir():
             first = not knowledge_base.index.exists()
-            report = knowledge_base.sync_corpus(kb_config.CORPUS_DIR)
+            try:
+                report = knowledge_base.sync_corpus(kb_config.CORPUS_DIR)
+            except IndexVersionMismatch:
+                # The default index is kb's own: bring it up to date unasked.
+                if not quiet:
+                    click.echo(f"Rebuilding {self.index_dir} for this version of kb...", err=True)
+                knowledge_base.rebuild()
+                report = knowledge_base.sync_corpus(kb_config.CORPUS_DIR)
             if report is not None and not quiet:
                 what = "Indexed" if first else "Re-indexed"
                 count = _count(len(report.added) + len(report.replaced), "document")
@@ -111,10 +118,19 @@ quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress or 
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--doc", help="Only this document (id, or part of its id or title).")
+@click.option("--literal", is_flag=True, help="No acronym, compound or spelling expansion.")
 @json_option
 @quiet_option
 @click.pass_obj
-def search(obj: _Context, query: tuple[str, ...], limit: int, doc: str | None, as_json: bool, quiet: bool):
+def search(
+    obj: _Context,
+    query: tuple[str, ...],
+    limit: int,
+    doc: str | None,
+    literal: bool,
+    as_json: bool,
+    quiet: bool,
+):
     """Search passages. Exit code 1 when nothing matches.
 
     QUERY uses Whoosh syntax: "quoted phrases", AND, OR, NOT, heading:word,
@@ -128,7 +144,7 @@ def search(obj: _Context, query: tuple[str, ...], limit: int, doc: str | None, a
     """
     knowledge_base = obj.open(quiet=quiet)
     text = " ".join(query)
-    result = knowledge_base.search(text, limit=limit, doc=doc)
+    result = knowledge_base.search(text, limit=limit, doc=doc, literal=literal)
     if as_json:
         click.echo(json.dumps(search_json(result), ensure_ascii=False, indent=2))
     else:
@@ -138,6 +154,8 @@ def search(obj: _Context, query: tuple[str, ...], limit: int, doc: str | None, a
             _say_empty(knowledge_base.path)
         elif not as_json:
             click.echo(f"No passages match {text!r}.", err=True)
+            if result.suggestion:
+                click.echo(f"Did you mean: kb search {result.suggestion!r}", err=True)
         sys.exit(EXIT_NO_HITS)
 
 
@@ -148,6 +166,10 @@ def _print_hits(result) -> None:
     more = f", showing the first {shown}" if shown < result.total else ""
     verb = "matches" if result.total == 1 else "match"
     click.echo(f"{_count(result.total, 'passage')} {verb} {result.query!r}{more}")
+    if result.expanded:
+        click.echo(_shorten("Also searched: " + "; ".join(result.expanded), WIDTH))
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion!r}?")
     inner = WIDTH - len(INDENT)
     for hit in result.hits:
         passage = hit.passage
@@ -333,6 +355,37 @@ def show(obj: _Context, passage_id: str, as_json: bool):
         click.echo(textwrap.fill(paragraph, WIDTH, subsequent_indent=indent))
     click.echo()
     click.echo(textwrap.fill("Cite: " + cite(document, passage), WIDTH, subsequent_indent="      "))
+
+
+@command()
+@click.option("--doc", help="Only the acronyms this document defines.")
+@json_option
+@click.pass_obj
+def acronyms(obj: _Context, doc: str | None, as_json: bool):
+    """List the acronyms the documents define, with their expansions.
+
+    They come from acronym lists in PDFs and from inline definitions such as
+    "community-oriented policing (CoP)"; search uses them both ways.
+
+    \b
+    Example:
+        kb acronyms --doc guidebook
+    """
+    pairs = obj.open().acronyms(doc)
+    if as_json:
+        click.echo(json.dumps(acronyms_json(pairs), ensure_ascii=False, indent=2))
+        return
+    if not pairs:
+        click.echo("No acronyms defined.", err=True)
+        return
+    width = min(max(len(a) for a, _, _ in pairs), 12)
+    for short, long, doc_id in pairs:
+        line = f"{short:<{width}}  {long}"
+        click.echo(
+            _shorten(line, WIDTH - len(doc_id) - 2).ljust(WIDTH - len(doc_id) - 2)
+            + "  "
+            + click.style(doc_id, dim=True)
+        )
 
 
 @command("list")

@@ -17,6 +17,7 @@ from kb.index import Index, IndexWriteSession
 from kb.model import AddReport, Document, Metadata, Passage, Section
 from kb.passages import make_passages
 from kb.search import SearchResult, search
+from kb.vocabulary import find_acronyms, find_compounds
 
 
 class Progress(Protocol):
@@ -83,14 +84,18 @@ class KnowledgeBase:
     def passages(self, ref: str) -> list[Passage]:
         return self.index.passages(self.document(ref).id)
 
-    def search(self, query: str, limit: int = 10, doc: str | None = None) -> SearchResult:
+    def search(
+        self, query: str, limit: int = 10, doc: str | None = None, literal: bool = False
+    ) -> SearchResult:
+        """Ranked passages for ``query``; ``literal`` turns off acronym, compound
+        and spelling expansion."""
         doc_ids = None
         if doc is not None:
             found = self.find_documents(doc)
             if not found:
                 self.document(doc)  # raises with the list of known documents
             doc_ids = [d.id for d in found]
-        return search(self.index, query, limit=limit, doc_ids=doc_ids)
+        return search(self.index, query, limit=limit, doc_ids=doc_ids, literal=literal)
 
     # -- writing -----------------------------------------------------------
 
@@ -193,7 +198,9 @@ def _add_files(
             document = _document(doc_id, path, sha, parsed, Metadata(**metadata))
             passages, outline = make_passages(doc_id, parsed.sections, parsed.page_labels)
             document = replace(document, passages=len(passages))
-            session.put_document(document, outline, passages, metadata, parsed.acronyms)
+            text = "\n".join(p.text for p in passages)
+            acronyms = list(dict.fromkeys([*parsed.acronyms, *find_acronyms(text)]))
+            session.put_document(document, outline, passages, metadata, acronyms, find_compounds(text))
             report.warnings.extend((str(path), w) for w in parsed.warnings)
             (report.replaced if previous else report.added).append(str(path))
             status = "replaced" if previous else "added"

@@ -33,7 +33,7 @@ from whoosh.writing import IndexWriter
 from kb.errors import IndexCorrupt, IndexLocked, IndexMissing, IndexVersionMismatch
 from kb.model import Document, Passage, Section
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_NAME = "MAIN"
 
 # No stop list: the field's key phrases are made of small words ("policing by
@@ -46,7 +46,8 @@ SCHEMA = Schema(
     kind=ID(stored=True),
     doc_id=ID(stored=True),
     heading=TEXT(analyzer=ANALYZER, multitoken_query="phrase"),
-    body=TEXT(analyzer=ANALYZER, stored=True, multitoken_query="phrase"),
+    # spelling=True keeps the unstemmed words too, for "did you mean" suggestions.
+    body=TEXT(analyzer=ANALYZER, stored=True, multitoken_query="phrase", spelling=True),
     data=STORED,
 )
 
@@ -275,6 +276,7 @@ class IndexWriteSession:
         passages: list[Passage],
         metadata: dict,
         acronyms: list[tuple[str, str]],
+        compounds: set[str],
     ) -> None:
         """Add a document, replacing every record of an earlier one with the same id."""
         self.delete_document(document.id)
@@ -287,6 +289,7 @@ class IndexWriteSession:
                 "outline": [asdict(s) for s in outline],
                 "metadata": metadata,
                 "acronyms": [list(pair) for pair in acronyms],
+                "compounds": sorted(compounds),
             },
         )
         for passage in passages:
@@ -323,6 +326,16 @@ def _meta(searcher: Searcher) -> dict:
 def read_documents(searcher: Searcher) -> list[Document]:
     docs = [Document(**r["data"]["document"]) for r in searcher.documents(kind="document")]
     return sorted(docs, key=lambda d: d.added)
+
+
+def read_vocabulary(searcher: Searcher) -> tuple[list[tuple[str, str]], set[str]]:
+    """The acronym pairs and hyphenated compounds all documents define."""
+    acronyms: list[tuple[str, str]] = []
+    compounds: set[str] = set()
+    for record in searcher.documents(kind="document"):
+        acronyms.extend((short, long) for short, long in record["data"].get("acronyms", []))
+        compounds.update(record["data"].get("compounds", []))
+    return acronyms, compounds
 
 
 def passage_from_record(record: dict) -> Passage:

@@ -7,7 +7,7 @@ anything it cannot parse is searched as plain words rather than refused.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh import highlight
 from whoosh.analysis import STOP_WORDS
@@ -22,7 +22,8 @@ from whoosh.qparser import (
 from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from kb.index import ANALYZER, SCHEMA, Index, passage_from_record, read_documents
+from kb.expand import Plan, Slot, Tokens, Vocabulary, plan
+from kb.index import ANALYZER, SCHEMA, Index, passage_from_record, read_documents, read_vocabulary
 from kb.model import Hit
 
 MARK_START, MARK_END = "[[", "]]"
@@ -32,6 +33,7 @@ HEADING_BOOST = 2.0
 ALL_WORDS_BOOST = 1.5
 NEAR_BOOST = 2.0
 NEAR_SLOP = 6
+EXACT_BOOST = 2.0
 # A snippet is at most two fragments of about this many characters: three to
 # five lines in an 80-column terminal.
 SNIPPET_CHARS = 160
@@ -46,6 +48,8 @@ class SearchResult:
     query: str
     total: int
     hits: list[Hit]
+    expanded: list[str] = field(default_factory=list)  # e.g. "CoP → community-oriented policing"
+    suggestion: str | None = None  # "did you mean", when a word is unknown to the index
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -69,25 +73,26 @@ class _MarkFormatter(highlight.Formatter):
         return "".join(out)
 
 
-def parse_query(text: str) -> Query:
-    """The query for ``text``. Never raises: what Whoosh cannot parse becomes plain words.
+def _analyze(text: str) -> list[str]:
+    return [token.text for token in ANALYZER(text)]
+
+
+def parse_query(text: str, vocabulary: Vocabulary | None = None) -> tuple[Query, list[str]]:
+    """The query for ``text`` and the expansions applied. Never raises: what
+    Whoosh cannot parse becomes plain words.
 
     Plain words (no quotes, operators or fields) match a passage holding any
-    word of substance; a passage with every word, and more so with the words
-    close together, ranks higher. Small words ("by", "of") count only inside
-    those two, so "policing by consent" does not match every passage with "by".
+    word of substance; a passage with every word ranks higher, more so with the
+    words close together, and most with the words in order. Small words ("by",
+    "of") count only inside those, so "policing by consent" does not match
+    every passage with "by". With a vocabulary, each word also matches what
+    the documents say means the same (see ``kb.expand``).
     """
-    words = [token.text for token in ANALYZER(text)]
-    if not words:
-        return NullQuery
+    if not _analyze(text):
+        return NullQuery, []
     if not _SYNTAX.search(text):
-        substantive = [w for w in words if w not in STOP_WORDS] or words
-        anywhere = _any_word(substantive)
-        if len(words) == 1:
-            return anywhere
-        all_words = And([_word(w) for w in words], boost=ALL_WORDS_BOOST)
-        near = Phrase("body", words, slop=NEAR_SLOP, boost=NEAR_BOOST)
-        return Or([anywhere, all_words, near])
+        query_plan = plan(text, vocabulary, _analyze, STOP_WORDS)
+        return _plan_query(query_plan), query_plan.expanded
     parser = MultifieldParser(
         ["heading", "body"],
         _SEARCHABLE,
@@ -100,8 +105,70 @@ def parse_query(text: str) -> Query:
     try:
         query = _negations_exclude(parser.parse(text))
     except Exception:
-        return _any_word(words)
-    return _any_word(words) if query is NullQuery else query
+        query = NullQuery
+    if query is NullQuery:
+        return _any_word(_analyze(text)), []
+    if vocabulary is None:
+        return query, []
+    return _expand_parsed(query, text, vocabulary)
+
+
+def _plan_query(query_plan: Plan) -> Query:
+    slots = query_plan.slots
+    if not slots:
+        return NullQuery
+    substantive = [s for s in slots if s.substantive] or slots
+    anywhere = Or([_slot_query(s) for s in substantive])
+    if len(slots) == 1:
+        return anywhere
+    all_words = And([_slot_query(s) for s in slots], boost=ALL_WORDS_BOOST)
+    phrases = query_plan.phrase_combinations()
+    near = Or([Phrase("body", list(p), slop=NEAR_SLOP) for p in phrases], boost=NEAR_BOOST)
+    exact = Or([Phrase("body", list(p)) for p in phrases], boost=EXACT_BOOST)
+    return Or([anywhere, all_words, near, exact])
+
+
+def _slot_query(slot: Slot) -> Query:
+    return Or([_tokens_query(tokens) for tokens in slot.alternatives])
+
+
+def _tokens_query(tokens: Tokens) -> Query:
+    if len(tokens) == 1:
+        return _word(tokens[0])
+    return Or([Phrase("heading", list(tokens), boost=HEADING_BOOST), Phrase("body", list(tokens))])
+
+
+def _expand_parsed(query: Query, text: str, vocabulary: Vocabulary) -> tuple[Query, list[str]]:
+    """Give the words and quoted phrases of a parsed query their alternatives."""
+    expanded: list[str] = []
+    by_tokens: dict[Tokens, list[Tokens]] = {}
+    for segment in [*re.findall(r'"([^"]+)"', text), *re.sub(r'"[^"]*"', " ", text).split()]:
+        if segment in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"):
+            continue
+        segment_plan = plan(segment.split(":")[-1], vocabulary, _analyze)
+        combinations = segment_plan.phrase_combinations()
+        if len(combinations) > 1:
+            by_tokens[combinations[0]] = combinations
+            expanded.extend(segment_plan.expanded)
+
+    def rewrite(node: Query) -> Query:
+        if isinstance(node, Term) and node.fieldname in ("body", "heading"):
+            alternatives = by_tokens.get((node.text,))
+        elif isinstance(node, Phrase) and node.fieldname in ("body", "heading"):
+            alternatives = by_tokens.get(tuple(node.words))
+        else:
+            return node.apply(rewrite)
+        if not alternatives:
+            return node
+        return Or([_field_tokens(node.fieldname, a, node.boost) for a in alternatives])
+
+    return rewrite(query), list(dict.fromkeys(expanded))
+
+
+def _field_tokens(fieldname: str, tokens: Tokens, boost: float) -> Query:
+    if len(tokens) == 1:
+        return Term(fieldname, tokens[0], boost=boost)
+    return Phrase(fieldname, list(tokens), boost=boost)
 
 
 def _negations_exclude(query: Query) -> Query:
@@ -131,35 +198,67 @@ def _any_word(tokens: list[str]) -> Query:
     return Or([_word(t) for t in tokens]) if tokens else NullQuery
 
 
-def search(index: Index, text: str, limit: int = 10, doc_ids: list[str] | None = None) -> SearchResult:
-    query = parse_query(text)
+def search(
+    index: Index, text: str, limit: int = 10, doc_ids: list[str] | None = None, literal: bool = False
+) -> SearchResult:
     passages_only = Term("kind", "passage")
     if doc_ids is not None:
         passages_only = And([passages_only, Or([Term("doc_id", d) for d in doc_ids])])
 
     # optimize=False: Whoosh's block-quality skipping can loop forever on
     # OR queries (whoosh-community/whoosh#446, #461); kb's indexes are small
-    # enough that scoring every match costs little.
-    options = {"limit": limit, "filter": passages_only, "optimize": False}
+    # enough that scoring every match costs little. More than `limit` hits
+    # are fetched so that the length prior can reorder them.
+    options = {"limit": max(limit * 3, 30), "filter": passages_only, "optimize": False}
 
     def run(searcher: Searcher) -> SearchResult:
+        vocabulary = None if literal else Vocabulary.from_pairs(*read_vocabulary(searcher))
+        query, expanded = parse_query(text, vocabulary)
         try:
             results = searcher.search(query, terms=True, **options)
         except Exception:
             # A parse Whoosh accepted but cannot run (say, a phrase on a field
             # without positions): fall back to the plain words.
-            results = searcher.search(_any_word([t.text for t in ANALYZER(text)]), **options)
+            results = searcher.search(_any_word(_analyze(text)), **options)
         results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
         results.formatter = _MarkFormatter()
         documents = {d.id: d for d in read_documents(searcher)}
+        ranked = sorted(
+            ((hit.score * _length_prior(hit["body"]), hit) for hit in results), key=lambda pair: -pair[0]
+        )[:limit]
         hits = []
-        for rank, hit in enumerate(results, start=1):
+        for rank, (score, hit) in enumerate(ranked, start=1):
             passage = passage_from_record(hit.fields())
             snippet = hit.highlights("body", top=2) or _opening(passage.text)
-            hits.append(Hit(rank, round(hit.score, 4), passage, documents[passage.doc_id], snippet))
-        return SearchResult(text, len(results), hits)
+            hits.append(Hit(rank, round(score, 4), passage, documents[passage.doc_id], snippet))
+        suggestion = _suggestion(searcher, text, nothing_found=not hits)
+        return SearchResult(text, len(results), hits, expanded, suggestion)
 
     return index.read(run)
+
+
+def _length_prior(text: str) -> float:
+    """A bare heading or one line of a list must not outrank the sections that
+    explain a term: passages under about 18 words are scored down."""
+    return min(1.0, 0.3 + len(text.split()) / 25)
+
+
+def _suggestion(searcher: Searcher, text: str, nothing_found: bool) -> str | None:
+    """The query with each word the index does not know replaced by the
+    nearest word it does know, if that changes anything."""
+    reader = searcher.reader()
+    corrector = searcher.corrector("body")
+    changed = False
+    words = []
+    for word in re.split(r"(\W+)", text):
+        tokens = _analyze(word) if word.isalpha() else []
+        unknown = tokens and all(reader.doc_frequency("body", t) == 0 for t in tokens)
+        if unknown and (nothing_found or len(word) > 3) and not word.isupper():
+            found = corrector.suggest(word.casefold(), limit=1, maxdist=2)
+            if found and found[0] != word.casefold():
+                word, changed = found[0], True
+        words.append(word)
+    return "".join(words) if changed else None
 
 
 def _opening(text: str) -> str:

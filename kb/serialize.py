@@ -52,7 +52,17 @@ def hit_json(hit: Hit) -> dict:
 
 
 def search_json(result: SearchResult) -> dict:
-    return {"query": result.query, "total": result.total, "hits": [hit_json(h) for h in result.hits]}
+    return {
+        "query": result.query,
+        "total": result.total,
+        "hits": [hit_json(h) for h in result.hits],
+        "expanded": result.expanded,
+        "suggestion": result.suggestion,
+    }
+
+
+def acronyms_json(pairs: list[tuple[str, str, str]]) -> dict:
+    return {"acronyms": [{"acronym": a, "expansion": e, "doc_id": d} for a, e, d in pairs]}
 
 
 def show_json(passage: Passage, document: Document) -> dict:

@@ -50,7 +50,7 @@ def test_search_json_has_the_documented_shape(runner, docs):
     invoke(runner, "add", *docs)
     result = invoke(runner, "search", "trust", "--json")
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "hits"}
+    assert set(data) == {"query", "total", "hits", "expanded", "suggestion"}
     assert data["query"] == "trust" and data["total"] == 2
     hit = data["hits"][0]
     assert set(hit) == {
@@ -237,3 +237,40 @@ def test_whoosh_syntax_warnings_never_reach_a_user(tmp_path, write):
     )
     assert search.returncode == 0
     assert "Warning" not in run.stderr + search.stderr  # ... and kb never shows them
+
+
+def test_search_reports_expansions_and_suggestions(runner, write):
+    invoke(
+        runner,
+        "add",
+        write("g.md", "# G\n\n## Terms\n\nWe practise community-oriented policing (CoP) with residents.\n"),
+    )
+    human = invoke(runner, "search", "CoP")
+    assert "Also searched: CoP → community-oriented policing" in human.stdout
+    data = json.loads(invoke(runner, "search", "CoP", "--json").stdout)
+    assert data["expanded"] == ["CoP → community-oriented policing"] and data["suggestion"] is None
+    literal = json.loads(invoke(runner, "search", "CoP", "--json", "--literal").stdout)
+    assert literal["expanded"] == []
+    missing = invoke(runner, "search", "residnets")
+    assert missing.exit_code == 1 and "Did you mean: kb search 'residents'" in missing.stderr
+    assert json.loads(invoke(runner, "search", "residnets", "--json").stdout)["suggestion"] == "residents"
+
+
+def test_acronyms_command(runner, write):
+    invoke(
+        runner,
+        "add",
+        write(
+            "g.md",
+            "# G\n\nUse community-oriented policing (CoP) and the NGO (non-governmental organization).\n",
+        ),
+    )
+    human = invoke(runner, "acronyms")
+    assert re.search(r"CoP\s+community-oriented policing\s+g", human.stdout)
+    data = json.loads(invoke(runner, "acronyms", "--json", "--doc", "g").stdout)
+    assert data == {
+        "acronyms": [
+            {"acronym": "CoP", "expansion": "community-oriented policing", "doc_id": "g"},
+            {"acronym": "NGO", "expansion": "non-governmental organization", "doc_id": "g"},
+        ]
+    }

@@ -1,0 +1,126 @@
+"""Planning a query in the field's vocabulary, before any search engine sees it.
+
+A query is cut into slots, one per word or per multi-word unit, and each slot
+lists the token sequences that count as the same thing: the words as typed,
+an acronym's expansion (and the reverse), a compound written joined, hyphenated
+or spaced, the other national spelling. ``kb.search`` turns the plan into a
+Whoosh query; this module knows nothing of Whoosh.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kb.vocabulary import is_short_form, spelling_variants
+
+Tokens = tuple[str, ...]
+MAX_PHRASE_COMBINATIONS = 16
+_WORD = re.compile(r"[\w][\w’'\-./&]*")
+
+
+@dataclass
+class Vocabulary:
+    """What the indexed documents define, gathered for one search."""
+
+    acronyms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # by lower-case short form
+    compounds: dict[str, str] = field(default_factory=dict)  # "multistakeholder" -> "multi-stakeholder"
+
+    @classmethod
+    def from_pairs(cls, acronyms: list[tuple[str, str]], compounds: set[str]) -> Vocabulary:
+        vocabulary = cls()
+        for short, long in acronyms:
+            known = vocabulary.acronyms.setdefault(short.casefold(), [])
+            if all(long.casefold() != other.casefold() for _, other in known):
+                known.append((short, long))
+        vocabulary.compounds = {c.replace("-", ""): c for c in compounds}
+        return vocabulary
+
+
+@dataclass
+class Slot:
+    alternatives: list[Tokens]  # the first is the words as typed
+    substantive: bool = True
+
+
+@dataclass
+class Plan:
+    slots: list[Slot]
+    expanded: list[str]
+
+    def phrase_combinations(self) -> list[Tokens]:
+        """Every way to write the whole query as one phrase, up to a limit."""
+        every = itertools.product(*(s.alternatives for s in self.slots))
+        combos = itertools.islice(every, MAX_PHRASE_COMBINATIONS)
+        return [tuple(token for part in combo for token in part) for combo in combos]
+
+
+def plan(
+    text: str,
+    vocabulary: Vocabulary | None,
+    analyze: Callable[[str], list[str]],
+    stop_words: frozenset[str] = frozenset(),
+) -> Plan:
+    """Slots for the words of ``text``; with no vocabulary, the words as typed only."""
+    words = _WORD.findall(text)
+    slots: list[Slot] = []
+    expanded: list[str] = []
+    i = 0
+    while i < len(words):
+        taken, slot = (1, None)
+        if vocabulary is not None:
+            taken, slot = _multiword(words, i, vocabulary, analyze, expanded)
+        if slot is None:
+            slot = _single(words[i], vocabulary, analyze, expanded)
+        if slot is not None and slot.alternatives[0]:
+            slot.substantive = any(t not in stop_words for t in slot.alternatives[0])
+            slots.append(slot)
+        i += taken
+    return Plan(slots, list(dict.fromkeys(expanded)))
+
+
+def _multiword(words, i, vocabulary: Vocabulary, analyze, expanded) -> tuple[int, Slot | None]:
+    # An acronym's expansion typed out: "community oriented policing" also finds "CoP".
+    for count in range(min(8, len(words) - i), 1, -1):
+        typed = " ".join(words[i : i + count])
+        tokens = tuple(analyze(typed))
+        for pairs in vocabulary.acronyms.values():
+            for short, long in pairs:
+                if tuple(analyze(long)) == tokens:
+                    expanded.append(f"{typed} → {short}")
+                    return count, Slot([tokens, tuple(analyze(short))])
+    # A compound typed as two words: "multi stakeholder".
+    if i + 1 < len(words):
+        joined = (words[i] + words[i + 1]).casefold()
+        if joined in vocabulary.compounds:
+            typed = f"{words[i]} {words[i + 1]}"
+            expanded.append(f"{typed} → {vocabulary.compounds[joined]}, {joined}")
+            return 2, Slot([tuple(analyze(typed)), tuple(analyze(joined))])
+    return 1, None
+
+
+def _single(word: str, vocabulary: Vocabulary | None, analyze, expanded) -> Slot | None:
+    literal = tuple(analyze(word))
+    if not literal:
+        return None
+    alternatives = [literal]
+    if vocabulary is None:
+        return Slot(alternatives)
+    if is_short_form(word) or word.isupper():
+        for short, long in vocabulary.acronyms.get(word.casefold(), []):
+            alternatives.append(tuple(analyze(long)))
+            expanded.append(f"{short} → {long}")
+    lower = word.casefold()
+    if "-" in word:
+        joined = lower.replace("-", "")
+        alternatives.append(tuple(analyze(joined)))
+        expanded.append(f"{word} → {joined}")
+    elif lower in vocabulary.compounds:
+        alternatives.append(tuple(analyze(vocabulary.compounds[lower])))
+        expanded.append(f"{word} → {vocabulary.compounds[lower]}")
+    for variant in spelling_variants(word):
+        alternatives.append(tuple(analyze(variant)))
+        expanded.append(f"{word} → {variant}")
+    return Slot(list(dict.fromkeys(a for a in alternatives if a)))

@@ -1,0 +1,78 @@
+"""Search in the field's vocabulary: acronyms, compounds, spellings, did-you-mean."""
+
+import pytest
+
+
+@pytest.fixture
+def indexed(knowledge_base, write):
+    knowledge_base.add(
+        [
+            write(
+                "guide.md",
+                "# Guide\n\n## Definitions\n\nThis guide explains community-oriented policing (CoP).\n\n"
+                "## Councils\n\nNeighbourhood councils bring residents and officers together every month.\n\n"
+                "## Approach\n\nA multi-stakeholder approach joins schools, clinics and the police.\n",
+            ),
+            write(
+                "notes.md",
+                "# Notes\n\n## Practice\n\nCommunity-oriented policing asks officers to walk beats.\n\n"
+                "## Watch\n\nThe neighborhood watch scheme trains volunteers to report concerns.\n\n"
+                "## Plans\n\nEvery multistakeholder plan names one lead agency.\n\n"
+                "## Acronym only\n\nIn this city CoP started with foot patrols in 2019.\n",
+            ),
+        ]
+    )
+    return knowledge_base
+
+
+def sections(result):
+    return {h.passage.section for h in result.hits}
+
+
+def test_acronym_finds_its_expansion_and_the_reverse(indexed):
+    result = indexed.search("CoP")
+    assert {"Definitions", "Practice", "Acronym only"} <= sections(result)
+    assert "CoP → community-oriented policing" in result.expanded
+    assert "Acronym only" in sections(indexed.search("community oriented policing"))
+
+
+def test_british_and_american_spellings_match_each_other(indexed):
+    assert sections(indexed.search("neighborhood")) == {"Councils", "Watch"}
+    assert sections(indexed.search("neighbourhood")) == {"Councils", "Watch"}
+    assert sections(indexed.search('"neighbourhood watch"')) == {"Watch"}
+
+
+def test_compounds_match_joined_hyphenated_and_spaced(indexed):
+    for query in ("multistakeholder", "multi-stakeholder", "multi stakeholder"):
+        assert sections(indexed.search(query)) == {"Approach", "Plans"}, query
+    assert sections(indexed.search('"multistakeholder approach"')) == {"Approach"}
+
+
+def test_literal_turns_every_expansion_off(indexed):
+    result = indexed.search("neighborhood", literal=True)
+    assert sections(result) == {"Watch"} and result.expanded == []
+    assert sections(indexed.search("multistakeholder", literal=True)) == {"Plans"}
+    assert "Practice" not in sections(indexed.search("CoP", literal=True))
+
+
+def test_unknown_word_gets_a_suggestion_and_is_not_searched_instead(indexed):
+    result = indexed.search("volunteres")
+    assert result.total == 0
+    assert result.suggestion == "volunteers"
+    assert indexed.search("volunteers").total == 1
+    assert indexed.search("volunteers").suggestion is None
+
+
+def test_short_list_lines_do_not_crowd_out_the_explanation(knowledge_base, write):
+    knowledge_base.add(
+        [
+            write("list.md", "# Topics\n\n## Index\n\n- mediation\n"),
+            write(
+                "explain.md",
+                "# Handbook\n\n## Resolving disputes\n\nMediation lets neighbours settle a dispute with "
+                "an officer "
+                "present; mediation works best when both sides agree to meet, and it takes about an hour.\n",
+            ),
+        ]
+    )
+    assert knowledge_base.search("mediation").hits[0].passage.section == "Resolving disputes"
