@@ -15,10 +15,8 @@ from functools import cache
 from breame.data.spelling_constants import AMERICAN_ENGLISH_SPELLINGS, BRITISH_ENGLISH_SPELLINGS
 
 _SHORT_FORM = r"[A-Za-z][A-Za-z0-9&/\-]{1,9}"
-# "community-oriented policing (CoP)"
-_LONG_THEN_SHORT = re.compile(rf"((?:[\w’'\-]+,?[ ]+){{1,10}}?[\w’'\-]+)[ ]*\(({_SHORT_FORM})\)")
-# "CoP (community-oriented policing)"
-_SHORT_THEN_LONG = re.compile(rf"\b({_SHORT_FORM})[ ]+\(([A-Za-z][\w’'\- ]{{3,80}}?)\)")
+_BRACKETED = re.compile(r"\(([^()]{2,80})\)")
+_WORD_BEFORE = re.compile(rf"({_SHORT_FORM})[ ]*$")
 _HYPHENATED = re.compile(r"\b[A-Za-z]{2,}(?:-[A-Za-z]{2,})+\b")
 
 
@@ -46,26 +44,43 @@ def _initials_match(short: str, long: str) -> bool:
 
 
 def find_acronyms(text: str) -> list[tuple[str, str]]:
-    """(acronym, expansion) pairs defined inline, in either order."""
+    """(acronym, expansion) pairs defined inline, in either order:
+    "community-oriented policing (CoP)" and "CoP (community-oriented policing)"."""
     pairs: list[tuple[str, str]] = []
-    for match in _LONG_THEN_SHORT.finditer(text):
-        before, short = match.group(1), match.group(2)
-        if not is_short_form(short) or short.casefold() in before.casefold().split():
+    for match in _BRACKETED.finditer(text):
+        inside = match.group(1).strip()
+        before = text[max(0, match.start() - 200) : match.start()]
+        if re.fullmatch(_SHORT_FORM, inside) and is_short_form(inside):
+            long = _expansion_before(inside, before)
+            if long:
+                pairs.append((inside, long))
             continue
-        words = before.split()
-        # The expansion is the shortest run of words before the brackets that
-        # the acronym's letters fit, no longer than twice the letters.
-        letters = sum(c.isalnum() for c in short)
-        for count in range(1, min(len(words), letters * 2) + 1):
-            candidate = " ".join(words[-count:]).strip(",")
-            if _initials_match(short, candidate) and count >= min(letters, 2) - 1:
-                pairs.append((short, candidate))
-                break
-    for match in _SHORT_THEN_LONG.finditer(text):
-        short, long = match.group(1), match.group(2).strip()
-        if is_short_form(short) and not is_short_form(long) and _initials_match(short, long):
-            pairs.append((short, long))
+        short = _WORD_BEFORE.search(before)
+        if (
+            short
+            and is_short_form(short.group(1))
+            and not is_short_form(inside)
+            and _initials_match(short.group(1), inside)
+        ):
+            pairs.append((short.group(1), inside))
     return list(dict.fromkeys(pairs))
+
+
+def _expansion_before(short: str, before: str) -> str | None:
+    """The shortest run of words ending just before the brackets that the
+    acronym's letters fit, no longer than twice its letters."""
+    words = before.split()
+    if short.casefold() in (w.casefold().strip(",.;:") for w in words[-3:]):
+        return None
+    letters = sum(c.isalnum() for c in short)
+    for count in range(max(1, letters - 1), min(len(words), letters * 2) + 1):
+        run = words[-count:]
+        if any(w.endswith((".", ";", ":", "!", "?")) for w in run[:-1]):
+            return None  # an expansion does not cross a sentence end
+        candidate = " ".join(run).strip(",;:")
+        if _initials_match(short, candidate):
+            return candidate
+    return None
 
 
 def find_compounds(text: str) -> set[str]:

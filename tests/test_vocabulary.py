@@ -10,8 +10,8 @@ def test_inline_acronyms_in_both_orders():
     )
     assert find_acronyms(text) == [
         ("CoP", "community-oriented policing"),
-        ("SARA", "Scanning, Analysis, Response and Assessment"),
         ("NGO", "non-governmental organization"),
+        ("SARA", "Scanning, Analysis, Response and Assessment"),
     ]
 
 
