@@ -163,7 +163,7 @@ class _Assembler:
         return line.x > previous.x + 8 and previous.text.endswith(_SENTENCE_END)
 
     def _join(self, before: str, after: str) -> str:
-        hyphen = _HYPHEN_END.search(before)
+        hyphen = _HYPHEN_END.search(before[-64:]) if before.endswith("-") else None
         start = _WORD_START.match(after)
         if hyphen and start:
             head, tail = hyphen.group(1), start.group(1)
