@@ -109,9 +109,13 @@ def _single(word: str, vocabulary: Vocabulary | None, analyze, expanded) -> Slot
     if vocabulary is None:
         return Slot(alternatives)
     if is_short_form(word) or word.isupper():
-        for short, long in vocabulary.acronyms.get(word.casefold(), []):
-            alternatives.append(tuple(analyze(long)))
-            expanded.append(f"{short} → {long}")
+        # "NGO" and "NGOs" are one acronym, singular and plural.
+        forms = [word, word[:-1]] if word.endswith("s") else [word, word + "s"]
+        for form in forms:
+            alternatives.append(tuple(analyze(form)))
+            for short, long in vocabulary.acronyms.get(form.casefold(), []):
+                alternatives.append(tuple(analyze(long)))
+                expanded.append(f"{short} → {long}")
     lower = word.casefold()
     if "-" in word:
         joined = lower.replace("-", "")

@@ -92,3 +92,14 @@ def test_bundled_event_text_has_its_real_sections():
     background = [p for p in passages if p.heading_path == ("Background",)]
     assert any("policing by consent" in p.text for p in background)
     assert {s.heading: s.passages for s in outline}["Speakers"] == 1
+
+
+def test_plain_text_heading_directly_above_its_paragraph(write):
+    path = write(
+        "notes.txt",
+        "Field Notes\n\nPatrols\nEvening patrols now start at six and finish after the last bus has left.\n\n"
+        "Schools\nLiaison officers visit each school twice a term and meet the head teacher.\n",
+    )
+    parsed = parse(path)
+    assert [s.heading_path for s in parsed.sections] == [("Patrols",), ("Schools",)]
+    assert parsed.sections[1].blocks[0].text.startswith("Liaison officers visit")

@@ -102,6 +102,17 @@ def parse_plain_text(path: Path) -> ParsedDocument:
             builder.heading(group[0], 1)
         elif stands_alone and _looks_like_heading(group[0]) and _opens_content(groups[n + 1]):
             builder.heading(group[0], 2)
+        elif (
+            wrapped
+            and len(group) > 1
+            and _looks_like_heading(group[0])
+            and len(group[0]) < 0.6 * len(group[1])
+            and _opens_content(group[1:])
+        ):
+            # A heading set directly above its paragraph, with no blank line
+            # between: a short line over longer ones, unlike wrapped text.
+            builder.heading(group[0], 2)
+            _add_group(builder, group[1:], wrapped)
         else:
             _add_group(builder, group, wrapped)
     title, sections = builder.finish()
