@@ -144,3 +144,11 @@ def test_acronyms_are_stored_with_their_document_and_go_with_it(knowledge_base, 
     assert [p[0] for p in pairs] == sorted((p[0] for p in pairs), key=str.casefold)
     knowledge_base.remove("handbook")
     assert knowledge_base.acronyms() == []
+
+
+def test_glossary_entry_ranks_first_for_its_term(knowledge_base, tmp_path):
+    path = tmp_path / "handbook.pdf"
+    build_guidebook(path)
+    knowledge_base.add([path])
+    for term in GLOSSARY:
+        assert knowledge_base.search(term).hits[0].passage.heading_path == ("GLOSSARY", term), term
