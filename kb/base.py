@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Protocol
 
 from kb import corpus, ingest
+from kb.citation import cite
 from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, PassageNotFound
 from kb.index import Index, IndexWriteSession
 from kb.model import AddReport, Document, Metadata, Passage, Section
 from kb.passages import make_passages
+from kb.picks import DEFAULT_PACK, PackStore, PickState, new_pick, text_hash
 from kb.search import SearchResult, search
 from kb.vocabulary import find_acronyms, find_compounds
 
@@ -80,6 +82,52 @@ class KnowledgeBase:
             doc_id = self.document(doc).id
             pairs = [p for p in pairs if p[2] == doc_id]
         return sorted(pairs, key=lambda p: (p[0].casefold(), p[2]))
+
+    # -- picks -----------------------------------------------------------------
+
+    @property
+    def packs(self) -> PackStore:
+        return PackStore(self.path)
+
+    def pick(self, passage_ids: list[str], pack: str = DEFAULT_PACK, query: str = "") -> list[str]:
+        """Add passages to a pack (each once); the ids newly added."""
+        picks = self.packs.load(pack)
+        present = {p.passage_id for p in picks}
+        added = []
+        for passage_id in passage_ids:
+            passage, document = self.passage(passage_id)
+            if passage.id in present:
+                continue
+            citation = cite(document, passage)
+            picks.append(new_pick(passage.id, document.id, passage.text, citation, passage.section, query))
+            present.add(passage.id)
+            added.append(passage.id)
+        self.packs.save(pack, picks)
+        return added
+
+    def unpick(self, passage_ids: list[str], pack: str = DEFAULT_PACK) -> list[str]:
+        picks = self.packs.load(pack)
+        kept = [p for p in picks if p.passage_id not in passage_ids]
+        self.packs.save(pack, kept)
+        return [p.passage_id for p in picks if p.passage_id in passage_ids]
+
+    def clear_pack(self, pack: str = DEFAULT_PACK) -> int:
+        count = len(self.packs.load(pack))
+        self.packs.save(pack, [])
+        return count
+
+    def picked(self, pack: str = DEFAULT_PACK) -> list[PickState]:
+        """The pack's picks, each checked against the index as it is now."""
+        states = []
+        for pick in self.packs.load(pack):
+            passage = self.index.passage(pick.passage_id)
+            if passage is None:
+                states.append(PickState(pick, "gone", None))
+            elif text_hash(passage.text) != pick.text_sha1:
+                states.append(PickState(pick, "changed", passage.text))
+            else:
+                states.append(PickState(pick, "ok", passage.text))
+        return states
 
     def passages(self, ref: str) -> list[Passage]:
         return self.index.passages(self.document(ref).id)

@@ -21,24 +21,45 @@ def printed_pages(item: Passage | Section) -> str:
     return page_range(item.page_start, item.page_end)
 
 
-def cite(document: Document, passage: Passage) -> str:
-    """E.g. ``OSCE and UNODC (2025), Title, 2nd ed., §3.2 "Trust", p. 23, https://…``."""
-    parts = []
+STYLES = ("short", "apa")
+
+
+def cite(document: Document, passage: Passage, style: str = "short") -> str:
+    """The passage's citation; parts the metadata lacks are left out.
+
+    short: ``OSCE/UNODC (2022), Good Practices …, 2nd ed., §3.2 "Trust", p. 23``
+    apa:   ``OSCE/UNODC. (2022). Good Practices … (2nd ed.). §3.2 "Trust", p. 23. https://…``
+
+    A web page has no pages, so its address is what locates the passage.
+    """
+    if style not in STYLES:
+        raise ValueError(f"unknown citation style {style!r} (styles: {', '.join(STYLES)})")
+    edition = _edition(document.edition)
+    locator = ", ".join(p for p in (_section(passage), printed_pages(passage)) if p)
+    if style == "apa":
+        author = f"{document.publisher}." if document.publisher else ""
+        year = f"({document.year or 'n.d.'})."
+        title = f"{document.title} ({edition})." if edition else f"{document.title}."
+        parts = [author, year, title, f"{locator}." if locator else "", document.url or ""]
+        return " ".join(p for p in parts if p)
     author = document.publisher or ""
-    if author and document.year:
-        author = f"{author} ({document.year})"
-    elif document.year:
-        author = f"({document.year})"
-    parts.append(author)
-    parts.append(document.title)
-    if document.edition:
-        parts.append(f"{document.edition} ed." if not document.edition.endswith("ed.") else document.edition)
-    if passage.heading_path:
-        heading = passage.heading_path[-1]
-        number = passage.section_number
-        if number and heading.startswith(number):
-            heading = heading[len(number) :].lstrip(" .)")
-        parts.append(f'§{number} "{heading}"' if number else f'"{heading}"')
-    parts.append(printed_pages(passage))
-    parts.append(document.url or "")
-    return ", ".join(p for p in parts if p)
+    if document.year:
+        author = f"{author} ({document.year})".strip()
+    url = document.url if document.url and passage.page_start is None else ""
+    return ", ".join(p for p in (author, document.title, edition, locator, url) if p)
+
+
+def _edition(edition: str | None) -> str:
+    if not edition:
+        return ""
+    return edition if edition.rstrip(".").endswith(("ed", "edition")) else f"{edition} ed."
+
+
+def _section(passage: Passage) -> str:
+    if not passage.heading_path:
+        return ""
+    heading = passage.heading_path[-1]
+    number = passage.section_number
+    if number and heading.startswith(number):
+        heading = heading[len(number) :].lstrip(" .)")
+    return f'§{number} "{heading}"' if number else f'"{heading}"'

@@ -1,0 +1,95 @@
+"""Packs of picked passages, kept for a training session's slides.
+
+A pack is a JSON file in a folder beside the index (``index.picks/``), so that
+rebuilding the index never touches it. Each pick keeps a snapshot of the
+passage and its citation: when the document changes or goes, the pick is
+reported as changed or gone instead of silently disappearing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kb.errors import KbError
+
+DEFAULT_PACK = "default"
+_PACK_NAME = re.compile(r"^[\w.-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Pick:
+    passage_id: str
+    doc_id: str
+    text_sha1: str
+    text: str
+    citation: str
+    section: str
+    query: str
+    added: str
+
+
+@dataclass(frozen=True)
+class PickState:
+    """A pick as it stands against the index now: "ok", "changed" or "gone"."""
+
+    pick: Pick
+    state: str
+    current_text: str | None
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def new_pick(passage_id: str, doc_id: str, text: str, citation: str, section: str, query: str = "") -> Pick:
+    added = datetime.now(UTC).isoformat(timespec="seconds")
+    return Pick(passage_id, doc_id, text_hash(text), text, citation, section, query, added)
+
+
+class PackStore:
+    """The packs beside one index."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.folder = index_dir.with_name(f"{index_dir.name}.picks")
+
+    def names(self) -> list[str]:
+        return sorted(p.stem for p in self.folder.glob("*.json")) if self.folder.is_dir() else []
+
+    def load(self, pack: str) -> list[Pick]:
+        path = self._path(pack)
+        if not path.exists():
+            return []
+        try:
+            return [Pick(**item) for item in json.loads(path.read_text(encoding="utf-8"))["picks"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise KbError(f"{path}: not a readable pack ({exc})") from exc
+
+    def save(self, pack: str, picks: list[Pick]) -> None:
+        """Write the whole pack to a temporary file and move it into place, so a
+        crash leaves the old pack or the new one, never half of one."""
+        path = self._path(pack)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        data = {"pack": pack, "picks": [asdict(p) for p in picks]}
+        payload = json.dumps(data, ensure_ascii=False, indent=1)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{pack}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as f:
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def _path(self, pack: str) -> Path:
+        if not _PACK_NAME.match(pack):
+            raise KbError(f"'{pack}' is not a pack name (letters, digits, '.', '_' and '-' only)")
+        return self.folder / f"{pack}.json"

@@ -1,0 +1,28 @@
+from kb.quote import trim
+from kb.search import _analyze
+
+TEXT = (
+    "Officers walk the same beat every week. Residents come to know them by name. "
+    "Policing by consent depends on that familiarity. It is earned slowly and lost quickly. "
+    "Managers should keep officers on one beat for years."
+)
+
+
+def test_short_text_is_kept_whole():
+    assert trim(TEXT, 200) == TEXT
+
+
+def test_trimmed_quote_keeps_the_matching_sentence_and_marks_cuts():
+    quote = trim(TEXT, 14, "policing by consent", _analyze)
+    assert "Policing by consent depends on that familiarity." in quote
+    assert quote.startswith("… ") and quote.endswith(" …")
+    assert len(quote.replace("…", "").split()) <= 14
+
+
+def test_without_a_query_the_opening_is_kept():
+    assert trim(TEXT, 9).startswith("Officers walk the same beat every week.")
+
+
+def test_a_single_long_sentence_is_cut_at_a_word():
+    long = "Partnership " * 40 + "ends."
+    assert trim(long, 10) == " ".join(["Partnership"] * 10) + " …"
