@@ -11,15 +11,20 @@ import os
 import re
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from kb import IndexVersionMismatch, KbError, KnowledgeBase, Metadata
 from kb import config as kb_config
-from kb.citation import cite, printed_pages
+from kb.citation import STYLES, printed_pages
+from kb.citation import cite as cite_passage
+from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
 from kb.model import AddReport
-from kb.search import MARK_END, MARK_START
+from kb.picks import DEFAULT_PACK
+from kb.quote import trim
+from kb.search import MARK_END, MARK_START, analyze
 from kb.serialize import acronyms_json, documents_json, search_json, sections_json, show_json
 
 WIDTH = 80
@@ -119,6 +124,8 @@ quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress or 
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--doc", help="Only this document (id, or part of its id or title).")
 @click.option("--literal", is_flag=True, help="No acronym, compound or spelling expansion.")
+@click.option("--pick", "pick_rank", type=click.IntRange(1), help="Add hit N of this search to a pack.")
+@click.option("--pack", default=DEFAULT_PACK, show_default=True, help="The pack --pick adds to.")
 @json_option
 @quiet_option
 @click.pass_obj
@@ -128,6 +135,8 @@ def search(
     limit: int,
     doc: str | None,
     literal: bool,
+    pick_rank: int | None,
+    pack: str,
     as_json: bool,
     quiet: bool,
 ):
@@ -149,6 +158,12 @@ def search(
         click.echo(json.dumps(search_json(result), ensure_ascii=False, indent=2))
     else:
         _print_hits(result)
+    if pick_rank is not None and result.hits:
+        if pick_rank > len(result.hits):
+            raise click.BadParameter(f"this search shows {len(result.hits)} hits", param_hint="--pick")
+        hit = result.hits[pick_rank - 1]
+        added = knowledge_base.pick([hit.passage.id], pack, query=text)
+        click.echo(f"{'Picked' if added else 'Already in'} pack '{pack}': {hit.passage.id}", err=True)
     if not result.hits:
         if not as_json and not knowledge_base.documents():
             _say_empty(knowledge_base.path)
@@ -331,20 +346,59 @@ def rebuild(obj: _Context, quiet: bool):
 # -- reading ------------------------------------------------------------------
 
 
+style_option = click.option(
+    "--style", type=click.Choice(STYLES), default="short", show_default=True, help="Citation style."
+)
+max_words_option = click.option(
+    "--max-words", type=click.IntRange(5, 2000), help="Trim to about N words at sentence boundaries."
+)
+
+
 @command()
-@click.argument("passage_id")
+@click.argument("passage_ids", nargs=-1, required=True)
+@style_option
 @json_option
 @click.pass_obj
-def show(obj: _Context, passage_id: str, as_json: bool):
+def cite(obj: _Context, passage_ids: tuple[str, ...], style: str, as_json: bool):
+    """Print the citation of each passage.
+
+    \b
+    Example:
+        kb cite guidebook:12 guidebook:40 --style apa
+    """
+    knowledge_base = obj.open()
+    found = [knowledge_base.passage(passage_id) for passage_id in passage_ids]
+    citations = [cite_passage(document, passage, style) for passage, document in found]
+    if as_json:
+        data = [{"id": p.id, "citation": c} for (p, _), c in zip(found, citations, strict=True)]
+        click.echo(json.dumps({"style": style, "citations": data}, ensure_ascii=False, indent=2))
+        return
+    for citation in citations:
+        click.echo(citation)
+
+
+@command()
+@click.argument("passage_id")
+@style_option
+@max_words_option
+@click.option("--query", default="", help="With --max-words: keep the sentences matching this query.")
+@json_option
+@click.pass_obj
+def show(obj: _Context, passage_id: str, style: str, max_words: int | None, query: str, as_json: bool):
     """Show one whole passage with its citation.
 
     \b
     Example:
         kb show ccpcj34-side-event:5
+        kb show guidebook:12 --max-words 60 --query "policing by consent"
     """
     passage, document = obj.open().passage(passage_id)
+    if max_words:
+        passage = replace(passage, text=trim(passage.text, max_words, query, analyze))
     if as_json:
-        click.echo(json.dumps(show_json(passage, document), ensure_ascii=False, indent=2))
+        data = show_json(passage, document)
+        data["citation"] = cite_passage(document, passage, style)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(click.style(textwrap.fill(document.title, WIDTH), bold=True))
     pages = printed_pages(passage)
@@ -354,7 +408,9 @@ def show(obj: _Context, passage_id: str, as_json: bool):
         indent = "  " if paragraph.startswith("- ") else ""
         click.echo(textwrap.fill(paragraph, WIDTH, subsequent_indent=indent))
     click.echo()
-    click.echo(textwrap.fill("Cite: " + cite(document, passage), WIDTH, subsequent_indent="      "))
+    click.echo(
+        textwrap.fill("Cite: " + cite_passage(document, passage, style), WIDTH, subsequent_indent="      ")
+    )
 
 
 @command()
@@ -441,6 +497,138 @@ def sections(obj: _Context, doc: str, as_json: bool):
         left = "  " * (section.level - 1) + section.heading
         left = _shorten(left, WIDTH - len(right) - 2)
         click.echo(f"{left}  {click.style(right.rjust(WIDTH - len(left) - 2), dim=True)}")
+
+
+# -- picks ---------------------------------------------------------------------
+
+pack_option = click.option("--pack", default=DEFAULT_PACK, show_default=True, help="Which pack.")
+
+
+@cli.group()
+def pick():
+    """Keep passages in packs for slides: add, list, remove, clear, export.
+
+    \b
+    Example:
+        kb pick add guidebook:12 guidebook:40 --pack consent
+        kb pick export --format pptx -o consent.pptx --pack consent
+    """
+
+
+def pick_command(*args, **kwargs):
+    return pick.command(*args, cls=_KbCommand, **kwargs)
+
+
+@pick_command("add")
+@click.argument("passage_ids", nargs=-1, required=True)
+@pack_option
+@click.pass_obj
+def pick_add(obj: _Context, passage_ids: tuple[str, ...], pack: str):
+    """Add passages to a pack.
+
+    \b
+    Example:
+        kb pick add guidebook:12 --pack consent
+    """
+    added = obj.open().pick(list(passage_ids), pack)
+    click.echo(f"Added {_count(len(added), 'passage')} to pack '{pack}'.")
+
+
+@pick_command("list")
+@pack_option
+@json_option
+@click.pass_obj
+def pick_list(obj: _Context, pack: str, as_json: bool):
+    """List a pack's passages; one whose document changed or went is marked.
+
+    \b
+    Example:
+        kb pick list --pack consent
+    """
+    states = obj.open().picked(pack)
+    if as_json:
+        data = [
+            {
+                "id": s.pick.passage_id,
+                "state": s.state,
+                "section": s.pick.section,
+                "citation": s.pick.citation,
+            }
+            for s in states
+        ]
+        click.echo(json.dumps({"pack": pack, "picks": data}, ensure_ascii=False, indent=2))
+        return
+    if not states:
+        click.echo(f"Pack '{pack}' is empty.", err=True)
+    for n, state in enumerate(states, start=1):
+        mark = "" if state.state == "ok" else click.style(f" [{state.state}]", fg="red")
+        click.echo(f"{n:>2}. {state.pick.passage_id}{mark}")
+        click.echo(INDENT + _shorten(state.pick.citation, WIDTH - len(INDENT)))
+
+
+@pick_command("remove")
+@click.argument("passage_ids", nargs=-1, required=True)
+@pack_option
+@click.pass_obj
+def pick_remove(obj: _Context, passage_ids: tuple[str, ...], pack: str):
+    """Remove passages from a pack.
+
+    \b
+    Example:
+        kb pick remove guidebook:12 --pack consent
+    """
+    removed = obj.open().unpick(list(passage_ids), pack)
+    click.echo(f"Removed {_count(len(removed), 'passage')} from pack '{pack}'.")
+
+
+@pick_command("clear")
+@pack_option
+@click.pass_obj
+def pick_clear(obj: _Context, pack: str):
+    """Empty a pack.
+
+    \b
+    Example:
+        kb pick clear --pack consent
+    """
+    count = obj.open().clear_pack(pack)
+    click.echo(f"Cleared {_count(count, 'passage')} from pack '{pack}'.")
+
+
+@pick_command("export")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="md, pptx, csv or json.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--title", help="Deck title (default: the pack name).")
+@max_words_option
+@pack_option
+@click.pass_obj
+def pick_export(obj: _Context, fmt: str, output: Path, title: str | None, max_words: int | None, pack: str):
+    """Export a pack as slides (md, pptx) or data (csv, json).
+
+    \b
+    Example:
+        kb pick export --format pptx -o session.pptx --max-words 80
+    """
+    states = obj.open().picked(pack)
+    if not states:
+        raise KbClickError(f"pack '{pack}' is empty: add passages with `kb pick add ID`")
+
+    def quote(text: str, query: str) -> str:
+        return trim(text, max_words, query, analyze) if max_words else text
+
+    slides = slides_from(states, quote)
+    title = title or pack
+    if fmt == "pptx":
+        write_pptx(slides, title, output)
+    elif fmt == "md":
+        output.write_text(to_markdown(slides, title), encoding="utf-8")
+    elif fmt == "csv":
+        output.write_text(to_csv(slides), encoding="utf-8", newline="")
+    else:
+        output.write_text(to_json(slides, pack), encoding="utf-8")
+    changed = sum(1 for s in states if s.state != "ok")
+    note = f" ({changed} changed or gone since picked)" if changed else ""
+    click.echo(f"Wrote {_count(len(slides), 'slide')} to {output}{note}.")
 
 
 if __name__ == "__main__":

@@ -73,7 +73,8 @@ class _MarkFormatter(highlight.Formatter):
         return "".join(out)
 
 
-def _analyze(text: str) -> list[str]:
+def analyze(text: str) -> list[str]:
+    """The index's tokens for ``text``: lower-cased, stemmed, every word kept."""
     return [token.text for token in ANALYZER(text)]
 
 
@@ -88,10 +89,10 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None) -> tuple[Query,
     every passage with "by". With a vocabulary, each word also matches what
     the documents say means the same (see ``kb.expand``).
     """
-    if not _analyze(text):
+    if not analyze(text):
         return NullQuery, []
     if not _SYNTAX.search(text):
-        query_plan = plan(text, vocabulary, _analyze, STOP_WORDS)
+        query_plan = plan(text, vocabulary, analyze, STOP_WORDS)
         return _plan_query(query_plan), query_plan.expanded
     parser = MultifieldParser(
         ["heading", "body"],
@@ -107,7 +108,7 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None) -> tuple[Query,
     except Exception:
         query = NullQuery
     if query is NullQuery:
-        return _any_word(_analyze(text)), []
+        return _any_word(analyze(text)), []
     if vocabulary is None:
         return query, []
     return _expand_parsed(query, text, vocabulary)
@@ -145,7 +146,7 @@ def _expand_parsed(query: Query, text: str, vocabulary: Vocabulary) -> tuple[Que
     for segment in [*re.findall(r'"([^"]+)"', text), *re.sub(r'"[^"]*"', " ", text).split()]:
         if segment in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"):
             continue
-        segment_plan = plan(segment.split(":")[-1], vocabulary, _analyze)
+        segment_plan = plan(segment.split(":")[-1], vocabulary, analyze)
         combinations = segment_plan.phrase_combinations()
         if len(combinations) > 1:
             by_tokens[combinations[0]] = combinations
@@ -219,7 +220,7 @@ def search(
         except Exception:
             # A parse Whoosh accepted but cannot run (say, a phrase on a field
             # without positions): fall back to the plain words.
-            results = searcher.search(_any_word(_analyze(text)), **options)
+            results = searcher.search(_any_word(analyze(text)), **options)
         results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
         results.formatter = _MarkFormatter()
         documents = {d.id: d for d in read_documents(searcher)}
@@ -251,7 +252,7 @@ def _suggestion(searcher: Searcher, text: str, nothing_found: bool) -> str | Non
     changed = False
     words = []
     for word in re.split(r"(\W+)", text):
-        tokens = _analyze(word) if word.isalpha() else []
+        tokens = analyze(word) if word.isalpha() else []
         unknown = tokens and all(reader.doc_frequency("body", t) == 0 for t in tokens)
         if unknown and (nothing_found or len(word) > 3) and not word.isupper():
             found = corrector.suggest(word.casefold(), limit=1, maxdist=2)

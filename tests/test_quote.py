@@ -1,5 +1,5 @@
 from kb.quote import trim
-from kb.search import _analyze
+from kb.search import analyze
 
 TEXT = (
     "Officers walk the same beat every week. Residents come to know them by name. "
@@ -13,7 +13,7 @@ def test_short_text_is_kept_whole():
 
 
 def test_trimmed_quote_keeps_the_matching_sentence_and_marks_cuts():
-    quote = trim(TEXT, 14, "policing by consent", _analyze)
+    quote = trim(TEXT, 14, "policing by consent", analyze)
     assert "Policing by consent depends on that familiarity." in quote
     assert quote.startswith("… ") and quote.endswith(" …")
     assert len(quote.replace("…", "").split()) <= 14

@@ -1,5 +1,5 @@
 from kb.expand import Vocabulary, plan
-from kb.search import _analyze
+from kb.search import analyze
 from kb.vocabulary import find_acronyms, find_compounds, spelling_variants
 
 
@@ -35,7 +35,7 @@ def test_spelling_variants_go_both_ways():
 
 def test_plan_expands_acronyms_compounds_and_spellings():
     vocabulary = Vocabulary.from_pairs([("CoP", "community-oriented policing")], {"multi-stakeholder"})
-    query_plan = plan("CoP multistakeholder neighborhood", vocabulary, _analyze)
+    query_plan = plan("CoP multistakeholder neighborhood", vocabulary, analyze)
     assert [s.alternatives for s in query_plan.slots] == [
         [("cop",), ("communiti", "orient", "polic")],
         [("multistakehold",), ("multi", "stakehold")],
@@ -50,7 +50,7 @@ def test_plan_expands_acronyms_compounds_and_spellings():
 
 def test_plan_finds_an_expansion_typed_out_and_spaced_compounds():
     vocabulary = Vocabulary.from_pairs([("CoP", "community-oriented policing")], {"multi-stakeholder"})
-    query_plan = plan("community oriented policing multi stakeholder", vocabulary, _analyze)
+    query_plan = plan("community oriented policing multi stakeholder", vocabulary, analyze)
     assert [s.alternatives for s in query_plan.slots] == [
         [("communiti", "orient", "polic"), ("cop",)],
         [("multi", "stakehold"), ("multistakehold",)],
@@ -59,11 +59,11 @@ def test_plan_finds_an_expansion_typed_out_and_spaced_compounds():
 
 def test_lower_case_word_is_not_taken_for_an_acronym():
     vocabulary = Vocabulary.from_pairs([("CoP", "community-oriented policing")], set())
-    assert plan("cop", vocabulary, _analyze).slots[0].alternatives == [("cop",)]
+    assert plan("cop", vocabulary, analyze).slots[0].alternatives == [("cop",)]
 
 
 def test_without_vocabulary_the_plan_is_the_words_as_typed():
-    assert [s.alternatives for s in plan("CoP multi-stakeholder", None, _analyze).slots] == [
+    assert [s.alternatives for s in plan("CoP multi-stakeholder", None, analyze).slots] == [
         [("cop",)],
         [("multi", "stakehold")],
     ]

@@ -1,0 +1,134 @@
+"""Packs of picked passages, and their exports."""
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+from pptx import Presentation
+
+import cli as kb_cli
+from kb import KbError
+
+
+@pytest.fixture
+def docs(write):
+    return [
+        write(
+            "guide.md",
+            "# Guide\n\n## Consent\n\nPolicing by consent rests on public approval. It is renewed daily. "
+            "Officers explain what they do.\n\n## Trust\n\nTrust grows with every fair encounter.\n",
+        ),
+        write("notes.md", "# Notes\n\n## Youth\n\nYouth councils meet every month with the commander.\n"),
+    ]
+
+
+@pytest.fixture
+def filled(knowledge_base, docs):
+    knowledge_base.add(docs)
+    return knowledge_base
+
+
+def test_pick_list_remove_clear_in_named_packs(filled):
+    assert filled.pick(["guide:1", "notes:1", "guide:1"]) == ["guide:1", "notes:1"]
+    assert filled.pick(["guide:2"], pack="trust") == ["guide:2"]
+    assert [s.pick.passage_id for s in filled.picked()] == ["guide:1", "notes:1"]
+    assert [s.state for s in filled.picked()] == ["ok", "ok"]
+    assert filled.packs.names() == ["default", "trust"]
+    assert filled.unpick(["notes:1"]) == ["notes:1"]
+    assert filled.clear_pack("trust") == 1
+    assert filled.picked("trust") == []
+
+
+def test_packs_survive_rebuild_and_report_changed_and_gone(filled, docs):
+    filled.pick(["guide:1", "notes:1", "guide:2"])
+    filled.rebuild()
+    assert [s.state for s in filled.picked()] == ["ok", "ok", "ok"]
+    docs[0].write_text("# Guide\n\n## Consent\n\nRewritten text about consent.\n", encoding="utf-8")
+    filled.add([docs[0]])
+    filled.remove("notes")
+    states = {s.pick.passage_id: s.state for s in filled.picked()}
+    assert states == {"guide:1": "changed", "notes:1": "gone", "guide:2": "gone"}
+    assert filled.picked()[0].pick.text.startswith("Policing by consent")  # the text as picked
+
+
+def test_pack_files_are_whole_json_with_no_leftovers(filled):
+    filled.pick(["guide:1"])
+    folder = filled.packs.folder
+    assert folder.parent == filled.path.parent
+    assert [p.name for p in folder.iterdir()] == ["default.json"]
+    assert json.loads((folder / "default.json").read_text())["picks"][0]["passage_id"] == "guide:1"
+
+
+def test_pack_names_are_checked(filled):
+    with pytest.raises(KbError, match="not a pack name"):
+        filled.pick(["guide:1"], pack="../escape")
+
+
+def invoke(*args):
+    result = CliRunner().invoke(kb_cli.cli, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_search_pick_then_export_every_format(docs, tmp_path):
+    invoke("add", *docs)
+    picked = invoke("search", "policing by consent", "--pick", "1", "--pack", "session")
+    assert "Picked pack 'session': guide:1" in picked.stderr
+    invoke("pick", "add", "notes:1", "guide:2", "--pack", "session")
+    listing = invoke("pick", "list", "--pack", "session")
+    assert listing.stdout.count("\n") == 6 and "guide:1" in listing.stdout
+
+    md = tmp_path / "deck.md"
+    invoke("pick", "export", "--format", "md", "-o", md, "--pack", "session", "--title", "Consent session")
+    front_matter, body = md.read_text().split("\n---\n", 1)
+    assert front_matter == "---\nmarp: true\ntitle: Consent session"
+    slides = body.split("\n---\n")
+    assert len(slides) == 1 + 3 + 1  # title, three passages, sources
+    assert "> Policing by consent rests on public approval." in slides[1]
+    assert '— Guide, "Consent"' in slides[1]
+    assert slides[-1].count("\n- ") == 2  # each document once
+
+    out_csv = tmp_path / "deck.csv"
+    invoke("pick", "export", "--format", "csv", "-o", out_csv, "--pack", "session")
+    rows = list(csv.DictReader(io.StringIO(out_csv.read_text())))
+    assert [r["passage_id"] for r in rows] == ["guide:1", "notes:1", "guide:2"]
+    assert rows[1]["citation"] == 'Notes, "Youth"' and rows[1]["state"] == "ok"
+
+    out_json = tmp_path / "deck.json"
+    invoke("pick", "export", "--format", "json", "-o", out_json, "--pack", "session")
+    data = json.loads(out_json.read_text())
+    assert data["pack"] == "session" and len(data["slides"]) == 3 and len(data["sources"]) == 2
+
+    trimmed = tmp_path / "short.json"
+    invoke("pick", "export", "--format", "json", "-o", trimmed, "--pack", "session", "--max-words", "8")
+    quote = json.loads(trimmed.read_text())["slides"][0]["quote"]
+    assert quote.startswith("Policing by consent rests on public approval.") and quote.endswith("…")
+
+
+def test_pptx_export_is_a_real_deck(docs, tmp_path):
+    invoke("add", *docs)
+    invoke("pick", "add", "guide:1", "notes:1")
+    deck_path = tmp_path / "deck.pptx"
+    result = invoke("pick", "export", "--format", "pptx", "-o", deck_path, "--title", "Session")
+    assert result.exit_code == 0
+    deck = Presentation(str(deck_path))
+    texts = [[shape.text_frame.text for shape in slide.shapes] for slide in deck.slides]
+    assert len(texts) == 4
+    assert texts[0][0] == "Session"
+    assert (
+        texts[1][0] == "Consent"
+        and "Policing by consent" in texts[1][1]
+        and texts[1][2] == 'Guide, "Consent"'
+    )
+    assert texts[-1][0] == "Sources" and texts[-1][1].splitlines() == ["Guide", "Notes"]
+    for slide in deck.slides:
+        assert not list(slide.placeholders)  # nothing left empty
+        assert all(shape.text_frame.text.strip() for shape in slide.shapes)
+
+
+def test_export_of_an_empty_pack_is_an_error(docs, tmp_path):
+    invoke("add", *docs)
+    result = invoke("pick", "export", "--format", "md", "-o", tmp_path / "x.md")
+    assert result.exit_code == 2 and "pack 'default' is empty" in result.stderr
