@@ -23,9 +23,20 @@ from kb.citation import cite as cite_passage
 from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
 from kb.model import AddReport
 from kb.picks import DEFAULT_PACK
+from kb.plot import draw_term_plot
 from kb.quote import trim
 from kb.search import MARK_END, MARK_START, analyze
-from kb.serialize import acronyms_json, documents_json, search_json, sections_json, show_json
+from kb.serialize import (
+    acronyms_json,
+    compare_json,
+    documents_json,
+    kwic_json,
+    search_json,
+    sections_json,
+    show_json,
+    terms_csv,
+    terms_json,
+)
 
 WIDTH = 80
 INDENT = "    "
@@ -163,7 +174,8 @@ def search(
             raise click.BadParameter(f"this search shows {len(result.hits)} hits", param_hint="--pick")
         hit = result.hits[pick_rank - 1]
         added = knowledge_base.pick([hit.passage.id], pack, query=text)
-        click.echo(f"{'Picked' if added else 'Already in'} pack '{pack}': {hit.passage.id}", err=True)
+        if not quiet:
+            click.echo(f"{'Picked' if added else 'Already in'} pack '{pack}': {hit.passage.id}", err=True)
     if not result.hits:
         if not as_json and not knowledge_base.documents():
             _say_empty(knowledge_base.path)
@@ -240,9 +252,7 @@ class _ProgressBar:
 
     def start(self, total: int) -> None:
         if self.enabled and total > 1:
-            self.bar = click.progressbar(
-                length=total, label=self.label, file=click.get_text_stream("stderr"), width=24
-            )
+            self.bar = click.progressbar(length=total, label=self.label, file=click.get_text_stream("stderr"), width=24)
             self.bar.__enter__()
 
     def advance(self, path: Path, status: str) -> None:
@@ -408,9 +418,7 @@ def show(obj: _Context, passage_id: str, style: str, max_words: int | None, quer
         indent = "  " if paragraph.startswith("- ") else ""
         click.echo(textwrap.fill(paragraph, WIDTH, subsequent_indent=indent))
     click.echo()
-    click.echo(
-        textwrap.fill("Cite: " + cite_passage(document, passage, style), WIDTH, subsequent_indent="      ")
-    )
+    click.echo(textwrap.fill("Cite: " + cite_passage(document, passage, style), WIDTH, subsequent_indent="      "))
 
 
 @command()
@@ -497,6 +505,132 @@ def sections(obj: _Context, doc: str, as_json: bool):
         left = "  " * (section.level - 1) + section.heading
         left = _shorten(left, WIDTH - len(right) - 2)
         click.echo(f"{left}  {click.style(right.rjust(WIDTH - len(left) - 2), dim=True)}")
+
+
+# -- research ------------------------------------------------------------------
+
+BAR_WIDTH = 12
+
+
+def _bar(value: float, largest: float) -> str:
+    """A bar of block characters, eighths included, for a table in a terminal."""
+    if largest <= 0:
+        return ""
+    eighths = round(value / largest * BAR_WIDTH * 8)
+    return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
+
+
+def _doc_label(count) -> str:
+    extra = ", ".join(str(p) for p in (count.edition and f"{count.edition} ed.", count.year) if p)
+    return f"{count.doc_id} ({extra})" if extra else count.doc_id
+
+
+@command()
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--exact", is_flag=True, help="Match word for word, not as search does.")
+@click.option("--by", "by_section", type=click.Choice(["document", "section"]), default="document",
+              show_default=True, help="Per document, or the sections that use each term most.")  # fmt: skip
+@click.option("--doc", help="Only this document (id, or part of its id or title).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Also draw grouped bars to a PNG.")
+@json_option
+@click.pass_obj
+def terms(obj: _Context, terms: tuple[str, ...], exact: bool, by_section: str, doc: str | None,
+          as_csv: bool, plot: Path | None, as_json: bool):  # fmt: skip
+    """Count terms in each document: occurrences, per 10,000 words, sections.
+
+    Editions of one work (same title) stand side by side, oldest first.
+
+    \b
+    Example:
+        kb terms "policing by consent" legitimacy trust
+        kb terms CoP --by section
+    """
+    counts = obj.open().term_counts(list(terms), exact=exact, doc=doc)
+    if plot:
+        draw_term_plot(counts, plot)
+    if as_json:
+        click.echo(json.dumps(terms_json(counts), ensure_ascii=False, indent=2))
+        return
+    if as_csv:
+        click.echo(terms_csv(counts, by_section == "section"), nl=False)
+        return
+    largest = max((c.per_10k for c in counts), default=0)
+    for term in terms:
+        click.echo(click.style(term, bold=True))
+        for count in (c for c in counts if c.term == term):
+            if by_section == "section":
+                click.echo(f"  {_doc_label(count)}")
+                for section in count.top_sections:
+                    pages = printed_pages(section)
+                    left = _shorten("    " + section.section, WIDTH - 16)
+                    click.echo(f"{left:<{WIDTH - 16}} {pages:>9} {section.occurrences:>5}")
+                continue
+            label = _shorten(_doc_label(count), 30)
+            click.echo(
+                f"  {label:<30} {count.occurrences:>5} {count.per_10k:>8.1f}/10k {count.sections:>3} sect. "
+                + _bar(count.per_10k, largest)
+            )
+    if plot:
+        click.echo(f"Plot written to {plot}", err=True)
+
+
+@command()
+@click.argument("term")
+@click.option("--width", default=40, show_default=True, type=click.IntRange(10, 200), help="Context characters.")
+@click.option("--sort", type=click.Choice(["left", "right", "doc"]), default="doc", show_default=True)
+@click.option("--doc", help="Only this document (id, or part of its id or title).")
+@click.option("--exact", is_flag=True, help="Match word for word, not as search does.")
+@json_option
+@click.pass_obj
+def kwic(obj: _Context, term: str, width: int, sort: str, doc: str | None, exact: bool, as_json: bool):
+    """A concordance: every occurrence of TERM in its context, aligned on the term.
+
+    \b
+    Example:
+        kb kwic legitimacy --sort left --width 30
+    """
+    lines = obj.open().concordance(term, width=width, sort=sort, doc=doc, exact=exact)
+    if as_json:
+        click.echo(json.dumps(kwic_json(term, lines), ensure_ascii=False, indent=2))
+        return
+    if not lines:
+        click.echo(f"No occurrences of {term!r}.", err=True)
+        sys.exit(EXIT_NO_HITS)
+    for line in lines:
+        click.echo(
+            f"{line.left} {click.style(line.match, bold=True)} {line.right}  {click.style(line.passage_id, dim=True)}"
+        )
+
+
+@command()
+@click.argument("doc_a")
+@click.argument("doc_b")
+@click.option("--top", default=15, show_default=True, type=click.IntRange(1, 200))
+@json_option
+@click.pass_obj
+def compare(obj: _Context, doc_a: str, doc_b: str, top: int, as_json: bool):
+    """Words and two-word phrases one document uses markedly more than the other.
+
+    G2 is Dunning's log-likelihood (above 3.84 is significant at p < 0.05,
+    above 10.83 at p < 0.001); log ratio is the binary log of the ratio of
+    relative frequencies (1 = twice as frequent).
+
+    \b
+    Example:
+        kb compare guidebook-2008 guidebook-2022
+    """
+    a, b, more_a, more_b, total_a, total_b = obj.open().compare(doc_a, doc_b, top)
+    if as_json:
+        click.echo(json.dumps(compare_json(a, b, more_a, more_b, total_a, total_b), ensure_ascii=False, indent=2))
+        return
+    for document, rows, total in ((a, more_a, total_a), (b, more_b, total_b)):
+        click.echo(click.style(_shorten(f"More in {document.id} ({total} words): {document.title}", WIDTH), bold=True))
+        click.echo(f"  {'item':<36} {'A':>6} {'B':>6} {'G2':>9} {'log ratio':>10}")
+        for row in rows:
+            figures = f"{row.count_a:>6} {row.count_b:>6} {row.g2:>9.2f} {row.log_ratio:>10.2f}"
+            click.echo(f"  {_shorten(row.item, 36):<36} {figures}")
+        click.echo()
 
 
 # -- picks ---------------------------------------------------------------------

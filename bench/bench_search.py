@@ -38,8 +38,7 @@ def quality() -> bool:
         s = summary(outcomes)
         name = "--literal" if literal else "expanded"
         figures = [
-            f"{s[k]:>{w}.3f}"
-            for k, w in (("mrr@10", 7), ("ndcg@10", 8), ("recall@10", 9), ("targets_top3", 14))
+            f"{s[k]:>{w}.3f}" for k, w in (("mrr@10", 7), ("ndcg@10", 8), ("recall@10", 9), ("targets_top3", 14))
         ]
         print(f"{name:<10} " + " ".join(figures))
     print("\nMisses (target not first, or not in the top 3 for acronym/variant/compound queries):")

@@ -14,11 +14,22 @@ from typing import Protocol
 from kb import corpus, ingest
 from kb.citation import cite
 from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, PassageNotFound
-from kb.index import Index, IndexWriteSession
+from kb.expand import Vocabulary, plan
+from kb.index import Index, IndexWriteSession, read_vocabulary
 from kb.model import AddReport, Document, Metadata, Passage, Section
 from kb.passages import make_passages
 from kb.picks import DEFAULT_PACK, PackStore, PickState, new_pick, text_hash
-from kb.search import SearchResult, search
+from kb.research import (
+    Concordance,
+    TermCount,
+    compare,
+    concordance,
+    count_terms,
+    edition_order,
+    sort_concordance,
+    surface_sequence,
+)
+from kb.search import STOP_WORDS, SearchResult, analyze, analyze_with_spans, search
 from kb.vocabulary import find_acronyms, find_compounds
 
 
@@ -83,6 +94,43 @@ class KnowledgeBase:
             pairs = [p for p in pairs if p[2] == doc_id]
         return sorted(pairs, key=lambda p: (p[0].casefold(), p[2]))
 
+    # -- research ----------------------------------------------------------------
+
+    def _sequences(self, term: str, exact: bool) -> list[tuple[str, ...]]:
+        """The token sequences that count as ``term``: as search matches it, or word for word."""
+        if exact:
+            return [surface_sequence(term)]
+        vocabulary = Vocabulary.from_pairs(*self.index.read(read_vocabulary))
+        return plan(term, vocabulary, analyze).phrase_combinations()
+
+    def term_counts(self, terms: list[str], exact: bool = False, doc: str | None = None) -> list[TermCount]:
+        """For each term and each document: occurrences, per 10,000 words, sections, top sections."""
+        documents = self.find_documents(doc) if doc else self.documents()
+        counts = []
+        for term in terms:
+            sequences = self._sequences(term, exact)
+            counts += count_terms(term, sequences, documents, self.index.passages, analyze_with_spans, exact)
+        return counts
+
+    def concordance(
+        self, term: str, width: int = 40, sort: str = "doc", doc: str | None = None, exact: bool = False
+    ) -> list[Concordance]:
+        documents = self.find_documents(doc) if doc else self.documents()
+        cited = [
+            (passage, cite(document, passage))
+            for document in edition_order(documents)
+            for passage in self.index.passages(document.id)
+        ]
+        lines = concordance(self._sequences(term, exact), cited, analyze_with_spans, width, exact)
+        return sort_concordance(lines, sort)
+
+    def compare(self, ref_a: str, ref_b: str, top: int = 15):
+        """What each of two documents says markedly more than the other."""
+        a, b = self.document(ref_a), self.document(ref_b)
+        text_a = "\n".join(p.text for p in self.index.passages(a.id))
+        text_b = "\n".join(p.text for p in self.index.passages(b.id))
+        return (a, b, *compare(text_a, text_b, STOP_WORDS, top=top))
+
     # -- picks -----------------------------------------------------------------
 
     @property
@@ -132,9 +180,7 @@ class KnowledgeBase:
     def passages(self, ref: str) -> list[Passage]:
         return self.index.passages(self.document(ref).id)
 
-    def search(
-        self, query: str, limit: int = 10, doc: str | None = None, literal: bool = False
-    ) -> SearchResult:
+    def search(self, query: str, limit: int = 10, doc: str | None = None, literal: bool = False) -> SearchResult:
         """Ranked passages for ``query``; ``literal`` turns off acronym, compound
         and spelling expansion."""
         doc_ids = None

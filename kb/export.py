@@ -36,9 +36,7 @@ def slides_from(states: list[PickState], quote: Callable[[str, str], str]) -> li
         pick = state.pick
         heading = pick.section.split(" > ")[-1] if pick.section else pick.citation.split(",")[0]
         text = quote(pick.text, pick.query)
-        slides.append(
-            Slide(pick.passage_id, pick.doc_id, heading, pick.section, text, pick.citation, state.state)
-        )
+        slides.append(Slide(pick.passage_id, pick.doc_id, heading, pick.section, text, pick.citation, state.state))
     return slides
 
 

@@ -168,8 +168,7 @@ class Index:
                 writer = ix.writer(timeout=_LOCK_WAIT_SECONDS, delay=0.1)
             except whoosh_index.LockError:
                 raise IndexLocked(
-                    f"the index at {self.path} is being written by another kb process; "
-                    "try again when it has finished"
+                    f"the index at {self.path} is being written by another kb process; try again when it has finished"
                 ) from None
             session = IndexWriteSession(writer)
             try:
@@ -193,8 +192,7 @@ class Index:
         lock = FileStorage(str(self.path)).lock(_WRITE_LOCK)
         if not lock.acquire(blocking=False):
             raise IndexLocked(
-                f"the index at {self.path} is being written by another kb process; "
-                "try again when it has finished"
+                f"the index at {self.path} is being written by another kb process; try again when it has finished"
             )
         try:
             yield

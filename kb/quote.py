@@ -13,9 +13,7 @@ from collections.abc import Callable
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(\[-])|\n+")
 
 
-def trim(
-    text: str, max_words: int, query: str = "", analyze: Callable[[str], list[str]] | None = None
-) -> str:
+def trim(text: str, max_words: int, query: str = "", analyze: Callable[[str], list[str]] | None = None) -> str:
     """At most about ``max_words`` words of ``text``, whole sentences where possible."""
     sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
     if len(text.split()) <= max_words or not sentences:

@@ -78,6 +78,11 @@ def analyze(text: str) -> list[str]:
     return [token.text for token in ANALYZER(text)]
 
 
+def analyze_with_spans(text: str) -> list[tuple[str, int, int]]:
+    """``analyze`` with where each token stands in ``text``."""
+    return [(token.text, token.startchar, token.endchar) for token in ANALYZER(text, chars=True)]
+
+
 def parse_query(text: str, vocabulary: Vocabulary | None = None) -> tuple[Query, list[str]]:
     """The query for ``text`` and the expansions applied. Never raises: what
     Whoosh cannot parse becomes plain words.
@@ -224,9 +229,9 @@ def search(
         results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
         results.formatter = _MarkFormatter()
         documents = {d.id: d for d in read_documents(searcher)}
-        ranked = sorted(
-            ((hit.score * _length_prior(hit["body"]), hit) for hit in results), key=lambda pair: -pair[0]
-        )[:limit]
+        ranked = sorted(((hit.score * _length_prior(hit["body"]), hit) for hit in results), key=lambda pair: -pair[0])[
+            :limit
+        ]
         hits = []
         for rank, (score, hit) in enumerate(ranked, start=1):
             passage = passage_from_record(hit.fields())

@@ -5,10 +5,13 @@ Kept in the library so that every front end (CLI, web API) emits the same shapes
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import asdict
 
 from kb.citation import cite
 from kb.model import Document, Hit, Passage, Section
+from kb.research import Concordance, Keyness, TermCount
 from kb.search import SearchResult
 
 
@@ -58,6 +61,47 @@ def search_json(result: SearchResult) -> dict:
         "hits": [hit_json(h) for h in result.hits],
         "expanded": result.expanded,
         "suggestion": result.suggestion,
+    }
+
+
+def terms_json(counts: list[TermCount]) -> dict:
+    return {
+        "terms": [
+            {**{k: v for k, v in asdict(c).items() if k != "top_sections"}, "per_10k": round(c.per_10k, 3),
+             "top_sections": [asdict(s) for s in c.top_sections]}
+            for c in counts
+        ]
+    }  # fmt: skip
+
+
+def terms_csv(counts: list[TermCount], by_section: bool) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if by_section:
+        writer.writerow(["term", "doc_id", "section", "page_start", "page_end", "occurrences"])
+        for c in counts:
+            for s in c.top_sections:
+                writer.writerow([c.term, c.doc_id, s.section, s.page_start, s.page_end, s.occurrences])
+    else:
+        writer.writerow(
+            ["term", "doc_id", "document", "edition", "year", "occurrences", "words", "per_10k", "sections"]
+        )
+        for c in counts:
+            writer.writerow([c.term, c.doc_id, c.document, c.edition, c.year, c.occurrences, c.words,
+                             f"{c.per_10k:.3f}", c.sections])  # fmt: skip
+    return out.getvalue()
+
+
+def kwic_json(term: str, lines: list[Concordance]) -> dict:
+    return {"term": term, "lines": [asdict(line) for line in lines]}
+
+
+def compare_json(
+    a: Document, b: Document, more_a: list[Keyness], more_b: list[Keyness], total_a: int, total_b: int
+) -> dict:
+    return {
+        "a": {"doc_id": a.id, "title": a.title, "words": total_a, "more": [asdict(k) for k in more_a]},
+        "b": {"doc_id": b.id, "title": b.title, "words": total_b, "more": [asdict(k) for k in more_b]},
     }
 
 

@@ -263,9 +263,7 @@ class _Layout:
         self.y -= size * 1.2
         if record:
             number = re.match(r"([IVX]+|[\d.]+)\.? ", text)
-            self.truth.sections.append(
-                TrueSection(text, level, self.page, number and number.group(1).rstrip("."))
-            )
+            self.truth.sections.append(TrueSection(text, level, self.page, number and number.group(1).rstrip(".")))
 
     def paragraph(self, text: str, x: float = LEFT, width: float = RIGHT - LEFT, record: bool = True) -> None:
         for line in self.wrap(text, width, record):
@@ -303,9 +301,9 @@ class _Layout:
             if broken:
                 head, tail, kind = broken
                 lines.append(f"{current} {head}".strip())
-                (
-                    self.truth.line_end_hyphenations if kind == "typeset" else self.truth.broken_compounds
-                ).append(word.strip(".,;:"))
+                (self.truth.line_end_hyphenations if kind == "typeset" else self.truth.broken_compounds).append(
+                    word.strip(".,;:")
+                )
                 current = tail
             else:
                 lines.append(current)
@@ -459,9 +457,7 @@ def _render(path: Path, repeat: int, toc: list[tuple[str, int, str]], seed: int)
 def build_guidebook(path: Path, with_outline: bool = True, repeat: int = 1, seed: int = 11) -> Guidebook:
     """Write the PDF at ``path`` and return its true structure."""
     draft = _render(path, repeat, [], seed)
-    toc = [
-        (s.title, s.level, draft.page_labels[s.page - 1]) for s in draft.sections if not s.is_glossary_term
-    ]
+    toc = [(s.title, s.level, draft.page_labels[s.page - 1]) for s in draft.sections if not s.is_glossary_term]
     truth = _render(path, repeat, toc, seed)
 
     reader = PdfReader(path)

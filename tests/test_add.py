@@ -62,9 +62,7 @@ def test_unsupported_file_named_directly_is_reported(knowledge_base, write):
 
 def test_metadata_given_by_a_person_wins_and_survives_a_plain_re_add(knowledge_base, write):
     path = write("guide.md", "# A Guide\n\nText.\n")
-    knowledge_base.add(
-        [path], Metadata(title="Practitioner Guide", year=2022, edition="2nd", publisher="OSCE")
-    )
+    knowledge_base.add([path], Metadata(title="Practitioner Guide", year=2022, edition="2nd", publisher="OSCE"))
     (doc,) = knowledge_base.documents()
     assert (doc.title, doc.year, doc.edition, doc.publisher) == ("Practitioner Guide", 2022, "2nd", "OSCE")
     assert knowledge_base.add([path]).unchanged == [str(path)]

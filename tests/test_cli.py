@@ -21,9 +21,7 @@ def runner() -> CliRunner:
 def docs(write):
     return [
         write("guide.md", "# Field Guide\n\n## Consent\n\nPolicing by consent needs public trust.\n"),
-        write(
-            "page.html", "<html><body><h1>Page</h1><h2>Youth</h2><p>Trust with youth grows.</p></body></html>"
-        ),
+        write("page.html", "<html><body><h1>Page</h1><h2>Youth</h2><p>Trust with youth grows.</p></body></html>"),
     ]
 
 
@@ -210,9 +208,7 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme():
 def test_whoosh_syntax_warnings_never_reach_a_user(tmp_path, write):
     """Whoosh's modules warn when compiled afresh; an empty pycache forces that."""
     fresh = ["-W", "always", "-X", f"pycache_prefix={tmp_path / 'pycache'}"]
-    control = subprocess.run(
-        [sys.executable, *fresh, "-c", "import whoosh.analysis"], capture_output=True, text=True
-    )
+    control = subprocess.run([sys.executable, *fresh, "-c", "import whoosh.analysis"], capture_output=True, text=True)
     assert "invalid escape sequence" in control.stderr  # the warnings exist ...
     cli_path = str(config.PROJECT_ROOT / "cli.py")
     index = str(tmp_path / "ix")

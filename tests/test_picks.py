@@ -117,11 +117,7 @@ def test_pptx_export_is_a_real_deck(docs, tmp_path):
     texts = [[shape.text_frame.text for shape in slide.shapes] for slide in deck.slides]
     assert len(texts) == 4
     assert texts[0][0] == "Session"
-    assert (
-        texts[1][0] == "Consent"
-        and "Policing by consent" in texts[1][1]
-        and texts[1][2] == 'Guide, "Consent"'
-    )
+    assert texts[1][0] == "Consent" and "Policing by consent" in texts[1][1] and texts[1][2] == 'Guide, "Consent"'
     assert texts[-1][0] == "Sources" and texts[-1][1].splitlines() == ["Guide", "Notes"]
     for slide in deck.slides:
         assert not list(slide.placeholders)  # nothing left empty

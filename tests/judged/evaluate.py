@@ -38,8 +38,7 @@ class Outcome:
     @property
     def ndcg(self) -> float:
         gains = [
-            (2 ** self.relevant.get(key, 0) - 1) / math.log2(rank + 1)
-            for rank, key in enumerate(self.ranked[:10], 1)
+            (2 ** self.relevant.get(key, 0) - 1) / math.log2(rank + 1) for rank, key in enumerate(self.ranked[:10], 1)
         ]
         ideal = sorted(self.relevant.values(), reverse=True)[:10]
         best = sum((2**g - 1) / math.log2(rank + 1) for rank, g in enumerate(ideal, 1))

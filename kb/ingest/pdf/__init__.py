@@ -83,9 +83,7 @@ def _read_in_parallel(path: Path, password: str | None, labels: list[str], worke
     pages: list[Page] = []
     warnings: list[str] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(
-            _read_range, [path] * len(runs), [password] * len(runs), runs, [labels] * len(runs)
-        )
+        results = pool.map(_read_range, [path] * len(runs), [password] * len(runs), runs, [labels] * len(runs))
         for run_pages, run_warnings in results:
             pages.extend(run_pages)
             warnings.extend(run_warnings)

@@ -52,8 +52,7 @@ def remove_furniture(pages: list[Page]) -> None:
             line
             for line in page.lines
             if not (
-                _in_band(line, page)
-                and (_PAGE_NUMBER.match(line.text.strip()) or seen_on[key(line, page)] >= repeats)
+                _in_band(line, page) and (_PAGE_NUMBER.match(line.text.strip()) or seen_on[key(line, page)] >= repeats)
             )
         ]
 

@@ -209,9 +209,7 @@ def assemble(
                 if match is None:
                     # Entries whose destination lies above this line, and whose
                     # heading text was not found, start here.
-                    while (
-                        entries and entries[0].top is not None and line.y < entries[0].top - 1.5 * line.size
-                    ):
+                    while entries and entries[0].top is not None and line.y < entries[0].top - 1.5 * line.size:
                         passed = entries.pop(0)
                         assembler.heading(passed.title, passed.level + shift, page.number)
                 if match:

@@ -1,0 +1,216 @@
+"""How terms are used across documents, editions and sections.
+
+Counts are taken from the passages' text with the index's own analyzer, so a
+term is matched as search matches it (stemmed, across line breaks and
+hyphenated compounds), or exactly, word for word, with ``exact``. Keyness
+between two documents uses Dunning's log-likelihood (G²) for significance and
+the log ratio (binary log of the ratio of relative frequencies) for effect size.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from kb.model import Document, Passage
+
+Tokenize = Callable[[str], list[tuple[str, int, int]]]  # (token, start char, end char)
+
+
+@dataclass(frozen=True)
+class SectionCount:
+    section: str
+    page_start: int | None
+    page_end: int | None
+    page_label_start: str | None
+    page_label_end: str | None
+    occurrences: int
+
+
+@dataclass
+class TermCount:
+    term: str
+    doc_id: str
+    document: str
+    edition: str | None
+    year: int | None
+    occurrences: int
+    words: int
+    sections: int
+    top_sections: list[SectionCount] = field(default_factory=list)
+
+    @property
+    def per_10k(self) -> float:
+        return self.occurrences * 10_000 / self.words if self.words else 0.0
+
+
+@dataclass(frozen=True)
+class Concordance:
+    doc_id: str
+    passage_id: str
+    left: str
+    match: str
+    right: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class Keyness:
+    item: str
+    count_a: int
+    count_b: int
+    g2: float
+    log_ratio: float
+
+
+def edition_order(documents: Iterable[Document]) -> list[Document]:
+    """Editions of one work (same title) side by side, oldest first; works by title."""
+    return sorted(documents, key=lambda d: (d.title.casefold(), d.year or 0, d.edition or "", d.id))
+
+
+def find(text: str, sequences: list[tuple[str, ...]], tokenize: Tokenize, exact: bool) -> list[tuple[int, int]]:
+    """Character spans in ``text`` where any of the token sequences stands."""
+    tokens = _surface_tokens(text) if exact else tokenize(text)
+    spans = []
+    for i in range(len(tokens)):
+        for sequence in sequences:
+            n = len(sequence)
+            if n and tuple(t for t, _, _ in tokens[i : i + n]) == sequence:
+                spans.append((tokens[i][1], tokens[i + n - 1][2]))
+                break
+    return spans
+
+
+def _surface_tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group().casefold(), m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+
+
+def surface_sequence(term: str) -> tuple[str, ...]:
+    return tuple(t for t, _, _ in _surface_tokens(term))
+
+
+def count_terms(
+    term: str,
+    sequences: list[tuple[str, ...]],
+    documents: list[Document],
+    passages_of: Callable[[str], list[Passage]],
+    tokenize: Tokenize,
+    exact: bool = False,
+    top: int = 5,
+) -> list[TermCount]:
+    counts = []
+    for document in edition_order(documents):
+        by_section: Counter[tuple] = Counter()
+        pages: dict[tuple, Passage] = {}
+        total = words = 0
+        for passage in passages_of(document.id):
+            words += len(_surface_tokens(passage.text))
+            hits = len(find(passage.text, sequences, tokenize, exact))
+            if hits:
+                total += hits
+                by_section[passage.heading_path] += hits
+                pages.setdefault(passage.heading_path, passage)
+        top_sections = [
+            SectionCount(
+                " > ".join(path) or "(start)",
+                pages[path].page_start,
+                pages[path].page_end,
+                pages[path].page_label_start,
+                pages[path].page_label_end,
+                n,
+            )
+            for path, n in by_section.most_common(top)
+        ]
+        counts.append(
+            TermCount(
+                term,
+                document.id,
+                document.title,
+                document.edition,
+                document.year,
+                total,
+                words,
+                len(by_section),
+                top_sections,
+            )
+        )
+    return counts
+
+
+def concordance(
+    sequences: list[tuple[str, ...]],
+    passages: list[tuple[Passage, str]],
+    tokenize: Tokenize,
+    width: int,
+    exact: bool = False,
+) -> list[Concordance]:
+    """Every occurrence with ``width`` characters either side; ``passages`` pairs
+    each passage with its citation."""
+    lines = []
+    for passage, citation in passages:
+        flat = passage.text.replace("\n", " ")
+        for start, end in find(flat, sequences, tokenize, exact):
+            left = flat[max(0, start - width) : start].rjust(width)
+            right = flat[end : end + width].ljust(width)
+            lines.append(Concordance(passage.doc_id, passage.id, left, flat[start:end], right, citation))
+    return lines
+
+
+def sort_concordance(lines: list[Concordance], key: str) -> list[Concordance]:
+    """Sort as corpus linguists do: by the words just left or right of the match, or by document."""
+    if key == "left":
+        return sorted(lines, key=lambda c: (c.left.split() or [""])[-1].casefold())
+    if key == "right":
+        return sorted(lines, key=lambda c: c.right.strip().casefold())
+    return sorted(lines, key=lambda c: (c.doc_id, c.passage_id))
+
+
+def g2(a: int, b: int, total_a: int, total_b: int) -> float:
+    """Dunning's log-likelihood for a count ``a`` in a corpus of ``total_a`` words
+    against ``b`` in ``total_b``."""
+    expected_a = total_a * (a + b) / (total_a + total_b)
+    expected_b = total_b * (a + b) / (total_a + total_b)
+    value = 0.0
+    if a:
+        value += a * math.log(a / expected_a)
+    if b:
+        value += b * math.log(b / expected_b)
+    return 2 * value
+
+
+def log_ratio(a: int, b: int, total_a: int, total_b: int) -> float:
+    """Binary log of the ratio of relative frequencies; a zero count counts as 0.5."""
+    return math.log2(((a or 0.5) / total_a) / ((b or 0.5) / total_b))
+
+
+def items(text: str, stop_words: frozenset[str]) -> Counter:
+    """Words and two-word phrases, stop words out (a phrase may not start or end with one)."""
+    words = [w for w, _, _ in _surface_tokens(text) if not w.isdigit()]
+    counts = Counter(w for w in words if w not in stop_words and len(w) > 2)
+    counts.update(f"{a} {b}" for a, b in pairwise(words) if a not in stop_words and b not in stop_words)
+    return counts
+
+
+def compare(text_a: str, text_b: str, stop_words: frozenset[str], top: int = 15, min_count: int = 3):
+    """Items each side uses markedly more than the other, by G², with log ratios."""
+    a, b = items(text_a, stop_words), items(text_b, stop_words)
+    total_a = sum(1 for _ in _surface_tokens(text_a)) or 1
+    total_b = sum(1 for _ in _surface_tokens(text_b)) or 1
+    scored = [
+        Keyness(
+            item,
+            a[item],
+            b[item],
+            g2(a[item], b[item], total_a, total_b),
+            log_ratio(a[item], b[item], total_a, total_b),
+        )
+        for item in set(a) | set(b)
+        if a[item] + b[item] >= min_count
+    ]
+    more_a = sorted((k for k in scored if k.log_ratio > 0), key=lambda k: -k.g2)[:top]
+    more_b = sorted((k for k in scored if k.log_ratio < 0), key=lambda k: -k.g2)[:top]
+    return more_a, more_b, total_a, total_b

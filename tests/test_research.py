@@ -1,0 +1,111 @@
+"""Term counts, concordances and keyness, checked against counts made independently."""
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+import cli as kb_cli
+from kb import Metadata
+from kb.research import g2, log_ratio
+
+OLD = (
+    "# Handbook\n\n## Basics\n\nPolicing by consent is old. Officers rely on policing\nby consent daily.\n\n"
+    "## Partners\n\nA multi-stakeholder group met. Another multistakeholder forum followed.\n"
+)
+NEW = (
+    "# Handbook\n\n## Basics\n\nPolicing by consent remains. Legitimacy matters; legitimacy grows.\n\n"
+    "## Digital\n\nOnline reporting and online patrols extend policing by consent to online spaces.\n"
+)
+
+
+@pytest.fixture
+def editions(knowledge_base, write):
+    knowledge_base.add([write("handbook-2022.md", NEW)], Metadata(title="Handbook", year=2022, edition="2nd"))
+    knowledge_base.add([write("handbook-2008.md", OLD)], Metadata(title="Handbook", year=2008, edition="1st"))
+    return knowledge_base
+
+
+def true_count(text: str, pattern: str) -> int:
+    return len(re.findall(pattern, text, flags=re.IGNORECASE))
+
+
+def test_counts_match_an_independent_count_across_line_breaks(editions):
+    counts = {(c.term, c.doc_id): c for c in editions.term_counts(["policing by consent", "legitimacy"])}
+    phrase = r"policing\s+by\s+consent"
+    assert counts[("policing by consent", "handbook-2008")].occurrences == true_count(OLD, phrase) == 2
+    assert counts[("policing by consent", "handbook-2022")].occurrences == true_count(NEW, phrase) == 2
+    assert counts[("legitimacy", "handbook-2022")].occurrences == true_count(NEW, r"\blegitimacy\b") == 2
+    old = counts[("policing by consent", "handbook-2008")]
+    body_words = len(re.findall(r"\w+", OLD.split("## Basics")[1].replace("## Partners", "")))
+    assert old.words == body_words
+    assert old.per_10k == pytest.approx(2 * 10_000 / body_words)
+    assert old.sections == 1 and old.top_sections[0].section == "Basics"
+
+
+def test_compounds_count_in_every_form_unless_exact(editions):
+    counts = {c.doc_id: c for c in editions.term_counts(["multi-stakeholder"])}
+    assert counts["handbook-2008"].occurrences == 2  # hyphenated and joined
+    exact = {c.doc_id: c for c in editions.term_counts(["multi-stakeholder"], exact=True)}
+    assert exact["handbook-2008"].occurrences == 1
+
+
+def test_editions_stand_side_by_side_oldest_first(editions):
+    assert [c.doc_id for c in editions.term_counts(["online"])] == ["handbook-2008", "handbook-2022"]
+
+
+def test_g2_and_log_ratio_against_a_worked_example():
+    # a=10 of 1,000 words, b=2 of 1,000: expected 6 each;
+    # G2 = 2 * (10 ln(10/6) + 2 ln(2/6)) = 5.8221; log ratio = log2(5) = 2.3219.
+    assert g2(10, 2, 1000, 1000) == pytest.approx(5.8221, abs=1e-4)
+    assert log_ratio(10, 2, 1000, 1000) == pytest.approx(2.3219, abs=1e-4)
+    # a zero count counts as 0.5: log2((4/1000) / (0.5/2000)) = 4; G2 = 8 ln 3 = 8.7889.
+    assert log_ratio(4, 0, 1000, 2000) == pytest.approx(4.0)
+    assert g2(4, 0, 1000, 2000) == pytest.approx(8.7889, abs=1e-4)
+
+
+def test_compare_finds_what_each_edition_says_more(editions):
+    old, new, more_old, more_new, _, _ = editions.compare("handbook-2008", "handbook-2022", top=5)
+    assert (old.id, new.id) == ("handbook-2008", "handbook-2022")
+    assert more_new[0].item == "online" and more_new[0].count_a == 0 and more_new[0].count_b == 3
+    assert more_new[0].log_ratio < 0 and more_new[0].g2 > 0
+    assert all(k.log_ratio > 0 for k in more_old)
+
+
+def test_concordance_aligns_on_the_term_and_sorts(editions):
+    lines = editions.concordance("policing by consent", width=12)
+    assert len(lines) == 4
+    assert all(len(line.left) == 12 and len(line.right) == 12 for line in lines)
+    assert lines[1].match == "policing by consent"  # the phrase across a line break, flattened
+    by_right = editions.concordance("policing by consent", width=12, sort="right")
+    assert [line.right.strip()[:2] for line in by_right] == sorted(line.right.strip()[:2] for line in by_right)
+    assert {line.doc_id for line in editions.concordance("legitimacy", doc="2022")} == {"handbook-2022"}
+
+
+def test_research_commands(editions, write, tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_INDEX", str(editions.path))
+    runner = CliRunner()
+    table = runner.invoke(kb_cli.cli, ["terms", "policing by consent", "online"])
+    assert "handbook-2008 (1st ed., 2008)" in table.stdout and "█" in table.stdout
+    data = json.loads(runner.invoke(kb_cli.cli, ["terms", "online", "--json"]).stdout)
+    assert [t["occurrences"] for t in data["terms"]] == [0, 3]
+    csv_out = runner.invoke(kb_cli.cli, ["terms", "online", "--csv"]).stdout.splitlines()
+    assert csv_out[0].startswith("term,doc_id,document") and len(csv_out) == 3
+    kwic = runner.invoke(kb_cli.cli, ["kwic", "legitimacy", "--json"])
+    assert len(json.loads(kwic.stdout)["lines"]) == 2
+    compare = runner.invoke(kb_cli.cli, ["compare", "handbook-2008", "handbook-2022", "--json"])
+    assert json.loads(compare.stdout)["b"]["more"][0]["item"] == "online"
+    assert runner.invoke(kb_cli.cli, ["kwic", "zeppelin"]).exit_code == 1
+
+
+def test_plot_is_drawn_or_says_how_to_get_matplotlib(editions, tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_INDEX", str(editions.path))
+    target = tmp_path / "terms.png"
+    result = CliRunner().invoke(kb_cli.cli, ["terms", "online", "--plot", str(target)])
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert result.exit_code == 2 and "pip install 'kb[plot]'" in result.stderr
+    else:
+        assert result.exit_code == 0 and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
