@@ -106,11 +106,8 @@ class KnowledgeBase:
     def term_counts(self, terms: list[str], exact: bool = False, doc: str | None = None) -> list[TermCount]:
         """For each term and each document: occurrences, per 10,000 words, sections, top sections."""
         documents = self.find_documents(doc) if doc else self.documents()
-        counts = []
-        for term in terms:
-            sequences = self._sequences(term, exact)
-            counts += count_terms(term, sequences, documents, self.index.passages, analyze_with_spans, exact)
-        return counts
+        wanted = [(term, self._sequences(term, exact)) for term in terms]
+        return count_terms(wanted, documents, self.index.passages, analyze_with_spans, exact)
 
     def concordance(
         self, term: str, width: int = 40, sort: str = "doc", doc: str | None = None, exact: bool = False

@@ -74,12 +74,19 @@ def edition_order(documents: Iterable[Document]) -> list[Document]:
 
 def find(text: str, sequences: list[tuple[str, ...]], tokenize: Tokenize, exact: bool) -> list[tuple[int, int]]:
     """Character spans in ``text`` where any of the token sequences stands."""
-    tokens = _surface_tokens(text) if exact else tokenize(text)
+    return _spans(_surface_tokens(text) if exact else tokenize(text), sequences)
+
+
+def _spans(tokens: list[tuple[str, int, int]], sequences: list[tuple[str, ...]]) -> list[tuple[int, int]]:
+    firsts = {sequence[0] for sequence in sequences if sequence}
+    words = [t for t, _, _ in tokens]
     spans = []
-    for i in range(len(tokens)):
+    for i, word in enumerate(words):
+        if word not in firsts:
+            continue
         for sequence in sequences:
             n = len(sequence)
-            if n and tuple(t for t, _, _ in tokens[i : i + n]) == sequence:
+            if tuple(words[i : i + n]) == sequence:
                 spans.append((tokens[i][1], tokens[i + n - 1][2]))
                 break
     return spans
@@ -94,51 +101,58 @@ def surface_sequence(term: str) -> tuple[str, ...]:
 
 
 def count_terms(
-    term: str,
-    sequences: list[tuple[str, ...]],
+    terms: list[tuple[str, list[tuple[str, ...]]]],
     documents: list[Document],
     passages_of: Callable[[str], list[Passage]],
     tokenize: Tokenize,
     exact: bool = False,
     top: int = 5,
 ) -> list[TermCount]:
-    counts = []
+    """Counts for each (term, its token sequences) in each document, term by term.
+
+    Each passage is read and tokenized once, whatever the number of terms.
+    """
+    counts: dict[tuple[str, str], TermCount] = {}
     for document in edition_order(documents):
-        by_section: Counter[tuple] = Counter()
-        pages: dict[tuple, Passage] = {}
-        total = words = 0
+        by_section: dict[str, Counter[tuple]] = {term: Counter() for term, _ in terms}
+        first_passage: dict[tuple, Passage] = {}
+        totals = Counter()
+        words = 0
         for passage in passages_of(document.id):
-            words += len(_surface_tokens(passage.text))
-            hits = len(find(passage.text, sequences, tokenize, exact))
-            if hits:
-                total += hits
-                by_section[passage.heading_path] += hits
-                pages.setdefault(passage.heading_path, passage)
-        top_sections = [
-            SectionCount(
-                " > ".join(path) or "(start)",
-                pages[path].page_start,
-                pages[path].page_end,
-                pages[path].page_label_start,
-                pages[path].page_label_end,
-                n,
-            )
-            for path, n in by_section.most_common(top)
-        ]
-        counts.append(
-            TermCount(
+            surface = _surface_tokens(passage.text)
+            tokens = surface if exact else tokenize(passage.text)
+            words += len(surface)
+            first_passage.setdefault(passage.heading_path, passage)
+            for term, sequences in terms:
+                hits = len(_spans(tokens, sequences))
+                if hits:
+                    totals[term] += hits
+                    by_section[term][passage.heading_path] += hits
+        for term, _ in terms:
+            top_sections = [
+                SectionCount(
+                    " > ".join(path) or "(start)",
+                    first_passage[path].page_start,
+                    first_passage[path].page_end,
+                    first_passage[path].page_label_start,
+                    first_passage[path].page_label_end,
+                    n,
+                )
+                for path, n in by_section[term].most_common(top)
+            ]
+            counts[(term, document.id)] = TermCount(
                 term,
                 document.id,
                 document.title,
                 document.edition,
                 document.year,
-                total,
+                totals[term],
                 words,
-                len(by_section),
+                len(by_section[term]),
                 top_sections,
             )
-        )
-    return counts
+    ordered = edition_order(documents)
+    return [counts[(term, d.id)] for term, _ in terms for d in ordered]
 
 
 def concordance(

@@ -1,0 +1,51 @@
+"""Times `kb terms` (5 terms) and `kb compare` of two 150-page documents.
+
+Run: .venv/bin/python bench/bench_research.py
+Floors (issue 6): under 2 s each on this 2-core machine (new processes, median of 3).
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from guidebook import build_guidebook  # noqa: E402
+
+CLI = [sys.executable, str(ROOT / "cli.py")]
+
+
+def timed(*args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([*CLI, *args], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        index = str(tmp / "index")
+        for name, seed in (("edition-2008", 5), ("edition-2022", 9)):
+            path = tmp / f"{name}.pdf"
+            repeat = 1
+            while build_guidebook(path, repeat=repeat, seed=seed).pages < 150:
+                repeat += 1
+            year = name.split("-")[1]
+            subprocess.run([*CLI, "--index", index, "add", "-q", str(path), "--title", "Handbook", "--year", year],
+                           check=True, capture_output=True)  # fmt: skip
+        terms = ["policing by consent", "legitimacy", "multi-stakeholder", "CoP", "neighbourhood"]
+        term_runs = [timed("--index", index, "terms", *terms) for _ in range(3)]
+        compare_runs = [timed("--index", index, "compare", "edition-2008", "edition-2022") for _ in range(3)]
+    print(f"kb terms, 5 terms, two 150-page documents: median {statistics.median(term_runs):.2f} s (floor < 2 s)")
+    print(f"kb compare of two 150-page documents:      median {statistics.median(compare_runs):.2f} s (floor < 2 s)")
+    sys.exit(0 if max(statistics.median(term_runs), statistics.median(compare_runs)) < 2 else 1)
+
+
+if __name__ == "__main__":
+    main()
