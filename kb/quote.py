@@ -10,12 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(\[-])|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(\[-])")
 
 
 def trim(text: str, max_words: int, query: str = "", analyze: Callable[[str], list[str]] | None = None) -> str:
     """At most about ``max_words`` words of ``text``, whole sentences where possible."""
-    sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+    # Sentences, each with the line it stands on: list items keep their own lines.
+    located = [
+        (sentence.strip(), line)
+        for line, text_line in enumerate(text.splitlines())
+        for sentence in _SENTENCE.split(text_line)
+        if sentence.strip()
+    ]
+    sentences = [sentence for sentence, _ in located]
     if len(text.split()) <= max_words or not sentences:
         return text
     wanted = set(analyze(query)) if analyze and query else set()
@@ -43,6 +50,6 @@ def trim(text: str, max_words: int, query: str = "", analyze: Callable[[str], li
         if n and i != picked[n - 1] + 1:
             out += " … "
         elif n:
-            out += " "
+            out += "\n" if located[i][1] != located[i - 1][1] else " "
         out += sentences[i]
     return out + (" …" if picked[-1] < len(sentences) - 1 else "")

@@ -270,3 +270,13 @@ def test_acronyms_command(runner, write):
             {"acronym": "NGO", "expansion": "non-governmental organization", "doc_id": "g"},
         ]
     }
+
+
+def test_cite_and_show_with_style_and_max_words(runner, write):
+    text = "# G\n\n## Consent\n\nFirst sentence here. Policing by consent is central. Last words follow here.\n"
+    invoke(runner, "add", write("g.md", text), "--publisher", "OSCE", "--year", "2022")
+    assert invoke(runner, "cite", "g:1").stdout.strip() == 'OSCE (2022), G, "Consent"'
+    apa = json.loads(invoke(runner, "cite", "g:1", "--style", "apa", "--json").stdout)
+    assert apa == {"style": "apa", "citations": [{"id": "g:1", "citation": 'OSCE. (2022). G. "Consent".'}]}
+    shown = invoke(runner, "show", "g:1", "--max-words", "6", "--query", "policing by consent").stdout
+    assert "… Policing by consent is central. …" in shown

@@ -26,3 +26,8 @@ def test_without_a_query_the_opening_is_kept():
 def test_a_single_long_sentence_is_cut_at_a_word():
     long = "Partnership " * 40 + "ends."
     assert trim(long, 10) == " ".join(["Partnership"] * 10) + " …"
+
+
+def test_list_items_keep_their_lines_in_a_quote():
+    text = "Three steps follow. Each matters.\n- Explain decisions.\n- Record complaints.\n- Publish figures now."
+    assert trim(text, 9) == "Three steps follow. Each matters.\n- Explain decisions. …"
