@@ -31,6 +31,7 @@ from kb.serialize import (
     compare_json,
     documents_json,
     kwic_json,
+    picks_json,
     search_json,
     sections_json,
     show_json,
@@ -681,16 +682,7 @@ def pick_list(obj: _Context, pack: str, as_json: bool):
     """
     states = obj.open().picked(pack)
     if as_json:
-        data = [
-            {
-                "id": s.pick.passage_id,
-                "state": s.state,
-                "section": s.pick.section,
-                "citation": s.pick.citation,
-            }
-            for s in states
-        ]
-        click.echo(json.dumps({"pack": pack, "picks": data}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(picks_json(pack, states), ensure_ascii=False, indent=2))
         return
     if not states:
         click.echo(f"Pack '{pack}' is empty.", err=True)

@@ -11,6 +11,7 @@ from dataclasses import asdict
 
 from kb.citation import cite
 from kb.model import Document, Hit, Passage, Section
+from kb.picks import PickState
 from kb.research import Concordance, Keyness, TermCount
 from kb.search import SearchResult
 
@@ -103,6 +104,14 @@ def compare_json(
         "a": {"doc_id": a.id, "title": a.title, "words": total_a, "more": [asdict(k) for k in more_a]},
         "b": {"doc_id": b.id, "title": b.title, "words": total_b, "more": [asdict(k) for k in more_b]},
     }
+
+
+def picks_json(pack: str, states: list[PickState]) -> dict:
+    picks = [
+        {"id": s.pick.passage_id, "state": s.state, "section": s.pick.section, "citation": s.pick.citation}
+        for s in states
+    ]
+    return {"pack": pack, "picks": picks}
 
 
 def acronyms_json(pairs: list[tuple[str, str, str]]) -> dict:
