@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import sys
 import textwrap
 from dataclasses import replace
@@ -632,6 +633,37 @@ def compare(obj: _Context, doc_a: str, doc_b: str, top: int, as_json: bool):
             figures = f"{row.count_a:>6} {row.count_b:>6} {row.g2:>9.2f} {row.log_ratio:>10.2f}"
             click.echo(f"  {_shorten(row.item, 36):<36} {figures}")
         click.echo()
+
+
+# -- serve -------------------------------------------------------------------------
+
+
+@command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=0, type=click.IntRange(0, 65535), help="Port (default: a free one).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16), help="Server processes.")
+@click.pass_obj
+def serve(obj: _Context, host: str, port: int, workers: int):
+    """Serve the knowledge base as web pages (and JSON under /api/) on this machine.
+
+    \b
+    Example:
+        kb serve
+        kb serve --port 8080 --workers 2
+    """
+    import uvicorn
+
+    obj.open()  # takes in the bundled corpus first, as the other commands do
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: serving on {host}: other machines can read this knowledge base", err=True)
+    if port == 0:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"kb is serving {obj.index_dir} at http://{shown}:{port}/  (Ctrl-C stops it)")
+    os.environ["KB_INDEX"] = str(obj.index_dir)
+    uvicorn.run("kb.web:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 # -- picks ---------------------------------------------------------------------

@@ -1,0 +1,394 @@
+"""The ASGI app behind ``kb serve``: pages for people, ``/api/...`` JSON for programs.
+
+Every route calls the same ``KnowledgeBase`` methods as the CLI and returns the
+CLI's ``--json`` shapes under ``/api``. Each request opens the index afresh, so
+a ``kb add`` that commits while the server runs is seen by the next request.
+Pages work without JavaScript; all document text is escaped by the templates.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup, escape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from kb import (
+    AmbiguousDocument,
+    DocumentNotFound,
+    IndexMissing,
+    KbError,
+    KnowledgeBase,
+    PassageNotFound,
+)
+from kb.citation import cite, printed_pages
+from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
+from kb.model import Document, Hit, Passage
+from kb.picks import DEFAULT_PACK
+from kb.serialize import (
+    acronyms_json,
+    compare_json,
+    documents_json,
+    kwic_json,
+    picks_json,
+    search_json,
+    sections_json,
+    show_json,
+    terms_csv,
+    terms_json,
+)
+
+MAX_QUERY = 300
+MAX_LIMIT = 100
+MAX_TERMS = 10
+PAGE_SIZE = 10
+MAX_PAGE = 50
+BAR_WIDTH = 20
+
+
+class BadRequest(HTTPException):
+    def __init__(self, message: str) -> None:
+        super().__init__(400, message)
+
+
+def create_app(index_dir: Path | str) -> Starlette:
+    """The app for one index folder."""
+    index_dir = Path(index_dir)
+    templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
+    templates.filters["marks"] = _marks
+    token = secrets.token_urlsafe(24)
+
+    def knowledge_base() -> KnowledgeBase:
+        return KnowledgeBase(index_dir)
+
+    def page(request: Request, name: str, **context) -> HTMLResponse:
+        context.update(token=token, max_query=MAX_QUERY)
+        return HTMLResponse(templates.get_template(name).render(request=request, **context))
+
+    def check_post(request: Request, form) -> None:
+        """Picks change only from kb's own pages: same origin, and the page's token."""
+        origin = request.headers.get("origin")
+        if origin and origin.rstrip("/") != f"{request.url.scheme}://{request.url.netloc}":
+            raise HTTPException(403, "requests from other sites may not change picks")
+        if not secrets.compare_digest(str(form.get("token", "")), token):
+            raise HTTPException(403, "this form has expired: reload the page and try again")
+
+    # -- search and passages --------------------------------------------------
+
+    async def home(request: Request) -> Response:
+        q = _text(request, "q")
+        doc = request.query_params.get("doc") or None
+        literal = bool(request.query_params.get("literal"))
+        number = _int(request, "page", 1, 1, MAX_PAGE)
+        kb = knowledge_base()
+        documents = kb.documents()
+        context = {"q": q, "doc": doc, "literal": literal, "documents": documents, "result": None, "page": number}
+        if q:
+            result = kb.search(q, limit=number * PAGE_SIZE, doc=doc, literal=literal)
+            hits = [
+                _hit_view(hit)
+                for hit in result.hits[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+            ]  # fmt: skip
+            params = {k: v for k, v in (("q", q), ("doc", doc), ("literal", "1" if literal else None)) if v}
+            context.update(
+                result=result,
+                hits=hits,
+                first=(number - 1) * PAGE_SIZE + 1,
+                last=(number - 1) * PAGE_SIZE + len(hits),
+                back=f"/?{urlencode({**params, 'page': number})}",
+                page_url=lambda n: f"/?{urlencode({**params, 'page': n})}",
+            )
+        return page(request, "search.html", **context)
+
+    async def api_search(request: Request) -> Response:
+        q = _text(request, "q", required=True)
+        limit = _int(request, "limit", 10, 1, MAX_LIMIT)
+        result = knowledge_base().search(
+            q,
+            limit=limit,
+            doc=request.query_params.get("doc") or None,
+            literal=bool(request.query_params.get("literal")),
+        )
+        return JSONResponse(search_json(result))
+
+    async def passage_page(request: Request) -> Response:
+        kb = knowledge_base()
+        passage, document = kb.passage(request.path_params["passage_id"])
+        neighbours = [
+            p for p in kb.passages(document.id) if p.heading_path == passage.heading_path and p.id != passage.id
+        ]
+        source_url = None
+        if document.kind == "pdf" and Path(document.path).is_file():
+            source_url = f"/source/{document.id}" + (f"#page={passage.page_start}" if passage.page_start else "")
+        return page(
+            request,
+            "passage.html",
+            passage=passage,
+            document=document,
+            citation=cite(document, passage),
+            pages=printed_pages(passage),
+            neighbours=neighbours,
+            source_url=source_url,
+        )
+
+    async def api_passage(request: Request) -> Response:
+        passage, document = knowledge_base().passage(request.path_params["passage_id"])
+        return JSONResponse(show_json(passage, document))
+
+    async def source(request: Request) -> Response:
+        """The original PDF of a document, by its id only: the path comes from the index, never the request."""
+        document = knowledge_base().document(request.path_params["doc_id"])
+        path = Path(document.path)
+        if document.kind != "pdf" or not path.is_file():
+            raise HTTPException(404, "no local PDF for this document")
+        return FileResponse(path, media_type="application/pdf", filename=path.name, content_disposition_type="inline")
+
+    # -- picks ------------------------------------------------------------------
+
+    async def picks_page(request: Request) -> Response:
+        pack = request.query_params.get("pack") or DEFAULT_PACK
+        kb = knowledge_base()
+        packs = sorted({*kb.packs.names(), DEFAULT_PACK, pack})
+        return page(request, "picks.html", pack=pack, packs=packs, states=kb.picked(pack))
+
+    async def pick_add(request: Request) -> Response:
+        form = await request.form()
+        check_post(request, form)
+        pack = str(form.get("pack") or DEFAULT_PACK)
+        knowledge_base().pick([str(form.get("id", ""))], pack, query=str(form.get("q", ""))[:MAX_QUERY])
+        back = str(form.get("back") or "")
+        return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/picks", 303)
+
+    async def pick_remove(request: Request) -> Response:
+        form = await request.form()
+        check_post(request, form)
+        pack = str(form.get("pack") or DEFAULT_PACK)
+        knowledge_base().unpick([str(form.get("id", ""))], pack)
+        return RedirectResponse(f"/picks?{urlencode({'pack': pack})}", 303)
+
+    async def api_picks(request: Request) -> Response:
+        pack = request.query_params.get("pack") or DEFAULT_PACK
+        return JSONResponse(picks_json(pack, knowledge_base().picked(pack)))
+
+    async def pick_export(request: Request) -> Response:
+        fmt = request.path_params["fmt"]
+        if fmt not in FORMATS:
+            raise HTTPException(404, f"no export format '{fmt}' (formats: {', '.join(FORMATS)})")
+        pack = request.query_params.get("pack") or DEFAULT_PACK
+        states = knowledge_base().picked(pack)
+        if not states:
+            raise BadRequest(f"pack '{pack}' is empty")
+        slides = slides_from(states, lambda text, query: text)
+        name = f"kb-{pack}.{fmt}"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        if fmt == "pptx":
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / name
+                write_pptx(slides, pack, path)
+                content = path.read_bytes()
+            media = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+            return Response(content, media_type=media, headers=headers)
+        text = {
+            "md": lambda: to_markdown(slides, pack),
+            "csv": lambda: to_csv(slides),
+            "json": lambda: to_json(slides, pack),
+        }
+        media = {"md": "text/markdown", "csv": "text/csv", "json": "application/json"}[fmt]
+        return Response(text[fmt](), media_type=f"{media}; charset=utf-8", headers=headers)
+
+    # -- documents ----------------------------------------------------------------
+
+    async def documents_page(request: Request) -> Response:
+        return page(request, "documents.html", documents=knowledge_base().documents())
+
+    async def document_page(request: Request) -> Response:
+        document, sections = knowledge_base().sections(request.path_params["doc_id"])
+        return page(request, "document.html", document=document, sections=sections, pages=printed_pages)
+
+    async def api_documents(request: Request) -> Response:
+        return JSONResponse(documents_json(knowledge_base().documents()))
+
+    async def api_sections(request: Request) -> Response:
+        return JSONResponse(sections_json(*knowledge_base().sections(request.path_params["doc_id"])))
+
+    async def api_acronyms(request: Request) -> Response:
+        return JSONResponse(acronyms_json(knowledge_base().acronyms(request.query_params.get("doc") or None)))
+
+    # -- research ---------------------------------------------------------------------
+
+    def term_list(request: Request) -> list[str]:
+        raw = _text(request, "t")
+        terms = [t.strip() for t in raw.split(",") if t.strip()]
+        if len(terms) > MAX_TERMS:
+            raise BadRequest(f"at most {MAX_TERMS} terms at a time")
+        return terms
+
+    def term_counts(request: Request):
+        return knowledge_base().term_counts(term_list(request), exact=bool(request.query_params.get("exact")))
+
+    async def terms_page(request: Request) -> Response:
+        counts = term_counts(request) if term_list(request) else []
+        largest = max((c.per_10k for c in counts), default=0)
+        chart = _has_matplotlib()
+        return page(
+            request,
+            "terms.html",
+            raw=_text(request, "t"),
+            exact=bool(request.query_params.get("exact")),
+            counts=counts,
+            chart=chart,
+            query_string=request.url.query,
+            bar=lambda v: "█" * round(v / largest * BAR_WIDTH) if largest else "",
+        )
+
+    async def api_terms(request: Request) -> Response:
+        return JSONResponse(terms_json(term_counts(request)))
+
+    async def terms_csv_download(request: Request) -> Response:
+        return PlainTextResponse(terms_csv(term_counts(request), by_section=False), media_type="text/csv")
+
+    async def terms_png(request: Request) -> Response:
+        from kb.plot import draw_term_plot
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "terms.png"
+            draw_term_plot(term_counts(request), path)
+            return Response(path.read_bytes(), media_type="image/png")
+
+    async def kwic_page(request: Request) -> Response:
+        term = _text(request, "term")
+        sort = _choice(request, "sort", ("doc", "left", "right"))
+        lines = knowledge_base().concordance(term, width=_int(request, "width", 40, 10, 200), sort=sort) if term else []
+        return page(request, "kwic.html", term=term, sort=sort, lines=lines)
+
+    async def api_kwic(request: Request) -> Response:
+        term = _text(request, "term", required=True)
+        sort = _choice(request, "sort", ("doc", "left", "right"))
+        lines = knowledge_base().concordance(term, width=_int(request, "width", 40, 10, 200), sort=sort)
+        return JSONResponse(kwic_json(term, lines))
+
+    async def compare_page(request: Request) -> Response:
+        kb = knowledge_base()
+        documents = kb.documents()
+        a_id, b_id = request.query_params.get("a"), request.query_params.get("b")
+        result = None
+        if a_id and b_id:
+            a, b, more_a, more_b, _, _ = kb.compare(a_id, b_id)
+            result = [(a, more_a), (b, more_b)]
+        return page(request, "compare.html", documents=documents, a_id=a_id, b_id=b_id, result=result)
+
+    async def api_compare(request: Request) -> Response:
+        a, b = _text(request, "a", required=True), _text(request, "b", required=True)
+        return JSONResponse(compare_json(*knowledge_base().compare(a, b)))
+
+    # -- errors -------------------------------------------------------------------------
+
+    def error(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=status)
+        return HTMLResponse(
+            templates.get_template("error.html").render(status=status, message=message), status_code=status
+        )
+
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return error(request, exc.status_code, exc.detail)
+
+    async def kb_error(request: Request, exc: KbError) -> Response:
+        if isinstance(exc, (DocumentNotFound, PassageNotFound)):
+            return error(request, 404, str(exc))
+        if isinstance(exc, IndexMissing):
+            return error(request, 503, str(exc))
+        status = 400 if isinstance(exc, AmbiguousDocument) else 500
+        return error(request, status, str(exc))
+
+    routes = [
+        Route("/", home),
+        Route("/passage/{passage_id}", passage_page),
+        Route("/source/{doc_id}", source),
+        Route("/picks", picks_page),
+        Route("/picks/add", pick_add, methods=["POST"]),
+        Route("/picks/remove", pick_remove, methods=["POST"]),
+        Route("/picks/export.{fmt}", pick_export),
+        Route("/documents", documents_page),
+        Route("/documents/{doc_id}", document_page),
+        Route("/terms", terms_page),
+        Route("/terms.csv", terms_csv_download),
+        Route("/terms.png", terms_png),
+        Route("/kwic", kwic_page),
+        Route("/compare", compare_page),
+        Route("/api/search", api_search),
+        Route("/api/passage/{passage_id}", api_passage),
+        Route("/api/documents", api_documents),
+        Route("/api/sections/{doc_id}", api_sections),
+        Route("/api/acronyms", api_acronyms),
+        Route("/api/picks", api_picks),
+        Route("/api/terms", api_terms),
+        Route("/api/kwic", api_kwic),
+        Route("/api/compare", api_compare),
+    ]
+    return Starlette(routes=routes, exception_handlers={HTTPException: http_error, KbError: kb_error})
+
+
+def _marks(snippet: str) -> Markup:
+    """A snippet's [[match]] marks as <mark>, everything else escaped."""
+    escaped = str(escape(snippet))
+    return Markup(re.sub(r"\[\[(.*?)\]\]", r"<mark>\1</mark>", escaped))
+
+
+@dataclass(frozen=True)
+class _HitView:
+    passage: Passage
+    document: Document
+    snippet: str
+    pages: str
+
+
+def _hit_view(hit: Hit) -> _HitView:
+    return _HitView(hit.passage, hit.document, hit.snippet, printed_pages(hit.passage))
+
+
+def _text(request: Request, name: str, required: bool = False) -> str:
+    value = (request.query_params.get(name) or "").strip()
+    if required and not value:
+        raise BadRequest(f"'{name}' is required")
+    if len(value) > MAX_QUERY:
+        raise BadRequest(f"'{name}' is longer than {MAX_QUERY} characters")
+    return value
+
+
+def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be a whole number") from None
+    if not low <= value <= high:
+        raise BadRequest(f"'{name}' must be between {low} and {high}")
+    return value
+
+
+def _choice(request: Request, name: str, choices: tuple[str, ...]) -> str:
+    value = request.query_params.get(name) or choices[0]
+    if value not in choices:
+        raise BadRequest(f"'{name}' must be one of {', '.join(choices)}")
+    return value
+
+
+def _has_matplotlib() -> bool:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -1,0 +1,148 @@
+"""The web app in-process: every route, its status codes, escaping and the pick form's guard."""
+
+import json
+import re
+
+import pytest
+from pptx import Presentation
+from starlette.testclient import TestClient
+
+from kb.web import create_app
+
+
+@pytest.fixture
+def client(knowledge_base, write, make_pdf):
+    knowledge_base.add(
+        [
+            write(
+                "guide.md",
+                "# Guide\n\n## Consent\n\nPolicing by consent needs community-oriented policing (CoP). "
+                "Trust grows slowly.\n\n## Trust\n\nTrust is earned in every encounter.\n",
+            ),
+            write(
+                "hostile.html",
+                "<html><head><title>Hostile</title></head><body><h1>Hostile</h1><h2>Payload &lt;b&gt;</h2>"
+                "<p>Text with &lt;script&gt;alert('x')&lt;/script&gt; and a javascript:alert(1) link "
+                "and &amp;amp; entity, about trust.</p></body></html>",
+            ),
+            make_pdf("report.pdf", [["Annual trust report", "Trust in the police rose this year."]]),
+        ]
+    )
+    return TestClient(create_app(knowledge_base.path))
+
+
+def token_of(html: str) -> str:
+    return re.search(r'name="token" value="([^"]+)"', html).group(1)
+
+
+def test_search_page_shows_hits_expansions_and_suggestions(client):
+    page = client.get("/", params={"q": "CoP"})
+    assert page.status_code == 200
+    assert "Also searched: CoP → community-oriented policing" in page.text
+    assert '<a href="/passage/guide%3A1">Guide</a>' in page.text
+    assert "<mark>" in page.text
+    suggestion = client.get("/", params={"q": "trsut"})
+    assert "Did you mean" in suggestion.text and "trust" in suggestion.text
+    assert client.get("/").status_code == 200
+
+
+def test_document_text_is_escaped_everywhere(client):
+    for url in ("/?q=alert", "/passage/hostile:1", "/documents/hostile", "/kwic?term=alert"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "<script>" not in page.text, url
+    passage = client.get("/passage/hostile:1").text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in passage
+    assert "javascript:alert(1)" in passage and 'href="javascript' not in passage
+    assert "&amp;amp;" in passage
+    assert "Payload &lt;b&gt;" in client.get("/documents/hostile").text
+
+
+def test_paging_and_filters(client):
+    first = client.get("/", params={"q": "trust"}).text
+    assert "passages, 1–" in first
+    assert client.get("/", params={"q": "trust", "doc": "report"}).text.count('class="hit"') == 1
+    assert client.get("/", params={"q": "trust", "page": "2"}).status_code == 200
+    assert client.get("/", params={"q": "trust", "page": "999"}).status_code == 400
+
+
+def test_passage_page_has_citation_neighbours_and_pdf_link(client):
+    page = client.get("/passage/report:1").text
+    assert 'id="citation"' in page and "Annual trust report" in page
+    assert 'href="/source/report#page=1"' in page
+    pdf = client.get("/source/report")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get("/source/guide").status_code == 404  # not a PDF
+    assert client.get("/passage/guide:9").status_code == 404
+
+
+def test_picks_change_only_by_post_with_the_page_token(client):
+    token = token_of(client.get("/", params={"q": "consent"}).text)
+    added = client.post("/picks/add", data={"id": "guide:1", "token": token, "back": "/picks"}, follow_redirects=False)
+    assert added.status_code == 303
+    assert json.loads(client.get("/api/picks").text)["picks"][0]["id"] == "guide:1"
+    assert client.post("/picks/add", data={"id": "guide:2", "token": "forged"}).status_code == 403
+    foreign = client.post(
+        "/picks/add", data={"id": "guide:2", "token": token}, headers={"Origin": "http://evil.example"}
+    )
+    assert foreign.status_code == 403
+    assert client.get("/picks/add").status_code == 405
+    assert [p["id"] for p in client.get("/api/picks").json()["picks"]] == ["guide:1"]
+    offsite = client.post("/picks/add", data={"id": "guide:2", "token": token, "back": "//evil.example/"},
+                          follow_redirects=False)  # fmt: skip
+    assert offsite.headers["location"] == "/picks"
+    removed = client.post("/picks/remove", data={"id": "guide:1", "token": token}, follow_redirects=False)
+    assert removed.status_code == 303 and client.get("/api/picks").json()["picks"][0]["id"] == "guide:2"
+
+
+def test_pick_exports_download(client, tmp_path):
+    token = token_of(client.get("/", params={"q": "trust"}).text)
+    client.post("/picks/add", data={"id": "guide:2", "token": token})
+    deck = client.get("/picks/export.pptx")
+    assert deck.status_code == 200 and "attachment" in deck.headers["content-disposition"]
+    (tmp_path / "d.pptx").write_bytes(deck.content)
+    assert len(Presentation(str(tmp_path / "d.pptx")).slides) == 3
+    assert client.get("/picks/export.md").text.count("\n---\n") == 3  # front matter, then title | passage | sources
+    assert client.get("/picks/export.csv").text.startswith("order,passage_id")
+    assert client.get("/picks/export.exe").status_code == 404
+    assert client.get("/picks/export.md", params={"pack": "empty"}).status_code == 400
+
+
+def test_api_routes_have_the_cli_json_shapes(client):
+    search = client.get("/api/search", params={"q": "trust", "limit": 2}).json()
+    assert set(search) == {"query", "total", "hits", "expanded", "suggestion"} and len(search["hits"]) == 2
+    assert client.get("/api/passage/guide:1").json()["passage"]["id"] == "guide:1"
+    assert [d["id"] for d in client.get("/api/documents").json()["documents"]] == ["guide", "hostile", "report"]
+    assert client.get("/api/sections/guide").json()["sections"][0]["heading"] == "Consent"
+    assert client.get("/api/acronyms").json()["acronyms"][0]["acronym"] == "CoP"
+    assert client.get("/api/terms", params={"t": "trust, consent"}).json()["terms"][0]["term"] == "trust"
+    assert client.get("/api/kwic", params={"term": "trust"}).json()["lines"]
+    assert client.get("/api/compare", params={"a": "guide", "b": "report"}).json()["a"]["doc_id"] == "guide"
+
+
+def test_bad_requests_get_a_400_with_a_message(client):
+    long = client.get("/api/search", params={"q": "x" * 400})
+    assert long.status_code == 400 and "longer than 300" in long.json()["error"]
+    assert client.get("/api/search", params={"q": "x", "limit": "5000"}).status_code == 400
+    assert client.get("/api/search", params={"q": "x", "limit": "ten"}).status_code == 400
+    assert client.get("/api/search").status_code == 400
+    assert client.get("/api/terms", params={"t": ",".join(["w"] * 11)}).status_code == 400
+    assert client.get("/api/kwic", params={"term": "x", "sort": "sideways"}).status_code == 400
+    assert client.get("/api/passage/nope:1").status_code == 404
+    assert client.get("/documents/nope").status_code == 404
+    assert client.get("/no/such/page").status_code == 404
+
+
+def test_research_and_document_pages(client):
+    assert "█" in client.get("/terms", params={"t": "trust"}).text
+    assert client.get("/terms.csv", params={"t": "trust"}).text.startswith("term,doc_id")
+    assert client.get("/terms.png", params={"t": "trust"}).content[:4] == b"\x89PNG"
+    assert "<mark>trust</mark>" in client.get("/kwic", params={"term": "trust"}).text.lower()
+    assert "More in" in client.get("/compare", params={"a": "guide", "b": "report"}).text
+    assert "Consent" in client.get("/documents/guide").text
+    assert client.get("/documents").text.count("<tr>") == 4
+
+
+def test_a_missing_index_is_a_503(tmp_path):
+    page = TestClient(create_app(tmp_path / "none")).get("/api/documents")
+    assert page.status_code == 503 and "kb add" in page.json()["error"]
