@@ -1,0 +1,103 @@
+"""End to end in a real headless browser (Debian's chromium and chromedriver):
+search, open a passage, pick it, download the deck and read it back.
+
+.ci/run installs the browser. Elsewhere, without it, this test is skipped and
+says why; under CI (CI=true) a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from pptx import Presentation
+
+from kb import config
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+if not (CHROMIUM and DRIVER):
+    if os.environ.get("CI"):
+        pytest.fail("CI must have chromium and chromedriver (see .ci/run)", pytrace=False)
+    pytest.skip("needs Debian's chromium and chromium-driver", allow_module_level=True)
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(knowledge_base, write):
+    knowledge_base.add(
+        [write("guide.md", "# Guide\n\n## Consent\n\nPolicing by consent rests on public approval and trust.\n")]
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(config.PROJECT_ROOT / "cli.py"), "--index", str(knowledge_base.path), "serve",
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/documents", timeout=1)
+            break
+        except OSError:
+            assert process.poll() is None, process.stderr.read()
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.communicate(timeout=10)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tmp_path / 'profile'}"):  # fmt: skip
+        options.add_argument(flag)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads)})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.downloads = downloads
+    yield driver
+    driver.quit()
+
+
+def test_search_read_pick_and_download_the_deck(server, browser):
+    browser.get(server + "/")
+    box = browser.find_element(By.NAME, "q")
+    box.send_keys('"policing by consent"')
+    box.submit()
+    first = browser.find_element(By.CSS_SELECTOR, ".hit h2 a")
+    assert first.text == "Guide"
+    first.click()
+    assert "Policing by consent rests on public approval" in browser.find_element(By.CLASS_NAME, "passage").text
+    assert browser.find_element(By.ID, "citation").text == 'Guide, "Consent"'
+    browser.find_element(By.XPATH, "//button[text()='Pick for slides']").click()
+    browser.get(server + "/picks")
+    assert "guide:1" in browser.find_element(By.TAG_NAME, "ol").text
+    browser.find_element(By.LINK_TEXT, "PowerPoint").click()
+    deck_path = browser.downloads / "kb-default.pptx"
+    deadline = time.monotonic() + 20
+    while not deck_path.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    deck = Presentation(str(deck_path))
+    texts = [[shape.text_frame.text for shape in slide.shapes] for slide in deck.slides]
+    assert len(texts) == 3 and texts[1][0] == "Consent" and "Policing by consent" in texts[1][1]
