@@ -8,7 +8,6 @@ a 10,000-passage index within 1.5x of the same queries with --literal.
 
 from __future__ import annotations
 
-import random
 import statistics
 import sys
 import tempfile
@@ -17,16 +16,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from corpus_10k import write_corpus  # noqa: E402
 from judged.evaluate import CORPUS, TARGET_KINDS, build_index, load_queries, run, summary  # noqa: E402
 
 from kb import KnowledgeBase  # noqa: E402
-
-WORDS = (
-    "police community trust partnership youth school patrol consent crime prevention officer resident "
-    "meeting safety legitimacy accountability oversight complaint victim support training neighbourhood "
-    "organisation programme evaluation survey council mediation dispute street night transport"
-).split()
 
 
 def quality() -> bool:
@@ -59,17 +54,10 @@ def quality() -> bool:
 
 
 def latency() -> bool:
-    rng = random.Random(4)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         docs = tmp / "docs"
-        docs.mkdir()
-        for d in range(400):
-            sections = []
-            for s in range(25):
-                words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 120)))
-                sections.append(f"## Section {s} on {rng.choice(WORDS)}\n\n{words.capitalize()}.\n")
-            (docs / f"doc{d:03}.md").write_text(f"# Document {d}\n\n" + "\n".join(sections), encoding="utf-8")
+        write_corpus(docs)
         knowledge_base = KnowledgeBase(tmp / "index")
         started = time.perf_counter()
         knowledge_base.add([docs, CORPUS])
