@@ -84,7 +84,7 @@ def test_concordance_aligns_on_the_term_and_sorts(editions):
     assert {line.doc_id for line in editions.concordance("legitimacy", doc="2022")} == {"handbook-2022"}
 
 
-def test_research_commands(editions, write, tmp_path, monkeypatch):
+def test_research_commands(editions, monkeypatch):
     monkeypatch.setenv("KB_INDEX", str(editions.path))
     runner = CliRunner()
     table = runner.invoke(kb_cli.cli, ["terms", "policing by consent", "online"])

@@ -237,7 +237,7 @@ def assemble(
                     assembler.block(f"{pair[0]}: {pair[1]}", page.number, is_item=True)
                     continue
             if front_matter == "glossary":
-                term = _glossary_term(line, size)
+                term = _glossary_term(line)
                 if term:
                     assembler.heading(term[0], front_level + 1, page.number)
                     if term[1]:
@@ -375,7 +375,7 @@ def _pair_acronym_lines(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(dict.fromkeys((short, clean_text(long)) for short, long in pairs))
 
 
-def _glossary_term(line: Line, size: float) -> tuple[str, str] | None:
+def _glossary_term(line: Line) -> tuple[str, str] | None:
     """A glossary entry starts with its term: a short bold line, or "Term: definition"."""
     text = line.text.strip()
     if line.lead and len(line.lead.split()) <= 6:
