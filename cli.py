@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from kb import IndexVersionMismatch, KbError, KnowledgeBase, Metadata
+from kb import IndexVersionMismatch, KbError, KnowledgeBase, Metadata, serialize
 from kb import config as kb_config
 from kb.citation import STYLES, printed_pages
 from kb.citation import cite as cite_passage
@@ -27,18 +27,6 @@ from kb.picks import DEFAULT_PACK
 from kb.plot import draw_term_plot
 from kb.quote import trim
 from kb.search import MARK_END, MARK_START, analyze
-from kb.serialize import (
-    acronyms_json,
-    compare_json,
-    documents_json,
-    kwic_json,
-    picks_json,
-    search_json,
-    sections_json,
-    show_json,
-    terms_csv,
-    terms_json,
-)
 
 WIDTH = 80
 INDENT = "    "
@@ -79,6 +67,10 @@ class _Context:
                 count = _count(len(report.added) + len(report.replaced), "document")
                 click.echo(f"{what} the bundled corpus ({count}) into {self.index_dir}", err=True)
         return knowledge_base
+
+
+def _echo_json(data: dict) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _say_empty(index_dir: Path) -> None:
@@ -168,7 +160,7 @@ def search(
     text = " ".join(query)
     result = knowledge_base.search(text, limit=limit, doc=doc, literal=literal)
     if as_json:
-        click.echo(json.dumps(search_json(result), ensure_ascii=False, indent=2))
+        _echo_json(serialize.search_json(result))
     else:
         _print_hits(result)
     if pick_rank is not None and result.hits:
@@ -383,7 +375,7 @@ def cite(obj: _Context, passage_ids: tuple[str, ...], style: str, as_json: bool)
     citations = [cite_passage(document, passage, style) for passage, document in found]
     if as_json:
         data = [{"id": p.id, "citation": c} for (p, _), c in zip(found, citations, strict=True)]
-        click.echo(json.dumps({"style": style, "citations": data}, ensure_ascii=False, indent=2))
+        _echo_json({"style": style, "citations": data})
         return
     for citation in citations:
         click.echo(citation)
@@ -408,9 +400,9 @@ def show(obj: _Context, passage_id: str, style: str, max_words: int | None, quer
     if max_words:
         passage = replace(passage, text=trim(passage.text, max_words, query, analyze))
     if as_json:
-        data = show_json(passage, document)
+        data = serialize.show_json(passage, document)
         data["citation"] = cite_passage(document, passage, style)
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        _echo_json(data)
         return
     click.echo(click.style(textwrap.fill(document.title, WIDTH), bold=True))
     pages = printed_pages(passage)
@@ -439,7 +431,7 @@ def acronyms(obj: _Context, doc: str | None, as_json: bool):
     """
     pairs = obj.open().acronyms(doc)
     if as_json:
-        click.echo(json.dumps(acronyms_json(pairs), ensure_ascii=False, indent=2))
+        _echo_json(serialize.acronyms_json(pairs))
         return
     if not pairs:
         click.echo("No acronyms defined.", err=True)
@@ -466,7 +458,7 @@ def list_documents(obj: _Context, as_json: bool):
     """
     documents = obj.open().documents()
     if as_json:
-        click.echo(json.dumps(documents_json(documents), ensure_ascii=False, indent=2))
+        _echo_json(serialize.documents_json(documents))
         return
     if not documents:
         _say_empty(obj.index_dir)
@@ -495,7 +487,7 @@ def sections(obj: _Context, doc: str, as_json: bool):
     """
     document, outline = obj.open().sections(doc)
     if as_json:
-        click.echo(json.dumps(sections_json(document, outline), ensure_ascii=False, indent=2))
+        _echo_json(serialize.sections_json(document, outline))
         return
     click.echo(click.style(textwrap.fill(document.title, WIDTH), bold=True))
     click.echo(click.style(f"{document.id} · {_count(document.passages, 'passage')}", dim=True))
@@ -552,10 +544,10 @@ def terms(obj: _Context, terms: tuple[str, ...], exact: bool, by_section: str, d
     if plot:
         draw_term_plot(counts, plot)
     if as_json:
-        click.echo(json.dumps(terms_json(counts), ensure_ascii=False, indent=2))
+        _echo_json(serialize.terms_json(counts))
         return
     if as_csv:
-        click.echo(terms_csv(counts, by_section == "section"), nl=False)
+        click.echo(serialize.terms_csv(counts, by_section == "section"), nl=False)
         return
     largest = max((c.per_10k for c in counts), default=0)
     for term in terms:
@@ -594,7 +586,7 @@ def kwic(obj: _Context, term: str, width: int, sort: str, doc: str | None, exact
     """
     lines = obj.open().concordance(term, width=width, sort=sort, doc=doc, exact=exact)
     if as_json:
-        click.echo(json.dumps(kwic_json(term, lines), ensure_ascii=False, indent=2))
+        _echo_json(serialize.kwic_json(term, lines))
         return
     if not lines:
         click.echo(f"No occurrences of {term!r}.", err=True)
@@ -624,7 +616,7 @@ def compare(obj: _Context, doc_a: str, doc_b: str, top: int, as_json: bool):
     """
     a, b, more_a, more_b, total_a, total_b = obj.open().compare(doc_a, doc_b, top)
     if as_json:
-        click.echo(json.dumps(compare_json(a, b, more_a, more_b, total_a, total_b), ensure_ascii=False, indent=2))
+        _echo_json(serialize.compare_json(a, b, more_a, more_b, total_a, total_b))
         return
     for document, rows, total in ((a, more_a, total_a), (b, more_b, total_b)):
         click.echo(click.style(_shorten(f"More in {document.id} ({total} words): {document.title}", WIDTH), bold=True))
@@ -714,7 +706,7 @@ def pick_list(obj: _Context, pack: str, as_json: bool):
     """
     states = obj.open().picked(pack)
     if as_json:
-        click.echo(json.dumps(picks_json(pack, states), ensure_ascii=False, indent=2))
+        _echo_json(serialize.picks_json(pack, states))
         return
     if not states:
         click.echo(f"Pack '{pack}' is empty.", err=True)

@@ -30,23 +30,12 @@ from kb import (
     KbError,
     KnowledgeBase,
     PassageNotFound,
+    serialize,
 )
 from kb.citation import cite, printed_pages
 from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
 from kb.model import Document, Hit, Passage
 from kb.picks import DEFAULT_PACK
-from kb.serialize import (
-    acronyms_json,
-    compare_json,
-    documents_json,
-    kwic_json,
-    picks_json,
-    search_json,
-    sections_json,
-    show_json,
-    terms_csv,
-    terms_json,
-)
 
 MAX_QUERY = 300
 MAX_LIMIT = 100
@@ -119,7 +108,7 @@ def create_app(index_dir: Path | str) -> Starlette:
             doc=request.query_params.get("doc") or None,
             literal=bool(request.query_params.get("literal")),
         )
-        return JSONResponse(search_json(result))
+        return JSONResponse(serialize.search_json(result))
 
     async def passage_page(request: Request) -> Response:
         kb = knowledge_base()
@@ -143,7 +132,7 @@ def create_app(index_dir: Path | str) -> Starlette:
 
     async def api_passage(request: Request) -> Response:
         passage, document = knowledge_base().passage(request.path_params["passage_id"])
-        return JSONResponse(show_json(passage, document))
+        return JSONResponse(serialize.show_json(passage, document))
 
     async def source(request: Request) -> Response:
         """The original PDF of a document, by its id only: the path comes from the index, never the request."""
@@ -178,7 +167,7 @@ def create_app(index_dir: Path | str) -> Starlette:
 
     async def api_picks(request: Request) -> Response:
         pack = request.query_params.get("pack") or DEFAULT_PACK
-        return JSONResponse(picks_json(pack, knowledge_base().picked(pack)))
+        return JSONResponse(serialize.picks_json(pack, knowledge_base().picked(pack)))
 
     async def pick_export(request: Request) -> Response:
         fmt = request.path_params["fmt"]
@@ -216,13 +205,13 @@ def create_app(index_dir: Path | str) -> Starlette:
         return page(request, "document.html", document=document, sections=sections, pages=printed_pages)
 
     async def api_documents(request: Request) -> Response:
-        return JSONResponse(documents_json(knowledge_base().documents()))
+        return JSONResponse(serialize.documents_json(knowledge_base().documents()))
 
     async def api_sections(request: Request) -> Response:
-        return JSONResponse(sections_json(*knowledge_base().sections(request.path_params["doc_id"])))
+        return JSONResponse(serialize.sections_json(*knowledge_base().sections(request.path_params["doc_id"])))
 
     async def api_acronyms(request: Request) -> Response:
-        return JSONResponse(acronyms_json(knowledge_base().acronyms(request.query_params.get("doc") or None)))
+        return JSONResponse(serialize.acronyms_json(knowledge_base().acronyms(request.query_params.get("doc") or None)))
 
     # -- research ---------------------------------------------------------------------
 
@@ -252,10 +241,10 @@ def create_app(index_dir: Path | str) -> Starlette:
         )
 
     async def api_terms(request: Request) -> Response:
-        return JSONResponse(terms_json(term_counts(request)))
+        return JSONResponse(serialize.terms_json(term_counts(request)))
 
     async def terms_csv_download(request: Request) -> Response:
-        return PlainTextResponse(terms_csv(term_counts(request), by_section=False), media_type="text/csv")
+        return PlainTextResponse(serialize.terms_csv(term_counts(request), by_section=False), media_type="text/csv")
 
     async def terms_png(request: Request) -> Response:
         from kb.plot import draw_term_plot
@@ -275,7 +264,7 @@ def create_app(index_dir: Path | str) -> Starlette:
         term = _text(request, "term", required=True)
         sort = _choice(request, "sort", ("doc", "left", "right"))
         lines = knowledge_base().concordance(term, width=_int(request, "width", 40, 10, 200), sort=sort)
-        return JSONResponse(kwic_json(term, lines))
+        return JSONResponse(serialize.kwic_json(term, lines))
 
     async def compare_page(request: Request) -> Response:
         kb = knowledge_base()
@@ -289,7 +278,7 @@ def create_app(index_dir: Path | str) -> Starlette:
 
     async def api_compare(request: Request) -> Response:
         a, b = _text(request, "a", required=True), _text(request, "b", required=True)
-        return JSONResponse(compare_json(*knowledge_base().compare(a, b)))
+        return JSONResponse(serialize.compare_json(*knowledge_base().compare(a, b)))
 
     # -- errors -------------------------------------------------------------------------
 
