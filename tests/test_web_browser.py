@@ -29,6 +29,8 @@ if not (CHROMIUM and DRIVER):
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
 def free_port() -> int:
@@ -85,12 +87,19 @@ def test_search_read_pick_and_download_the_deck(server, browser):
     box = browser.find_element(By.NAME, "q")
     box.send_keys('"policing by consent"')
     box.submit()
-    first = browser.find_element(By.CSS_SELECTOR, ".hit h2 a")
+    first = WebDriverWait(browser, 20).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".hit h2 a"))
+    )
     assert first.text == "Guide"
     first.click()
-    assert "Policing by consent rests on public approval" in browser.find_element(By.CLASS_NAME, "passage").text
+    passage = WebDriverWait(browser, 20).until(
+        expected_conditions.presence_of_element_located((By.CLASS_NAME, "passage"))
+    )
+    assert "Policing by consent rests on public approval" in passage.text
     assert browser.find_element(By.ID, "citation").text == 'Guide, "Consent"'
-    browser.find_element(By.XPATH, "//button[text()='Pick for slides']").click()
+    button = browser.find_element(By.XPATH, "//button[text()='Pick for slides']")
+    button.click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(button))  # the POST came back
     browser.get(server + "/picks")
     assert "guide:1" in browser.find_element(By.TAG_NAME, "ol").text
     browser.find_element(By.LINK_TEXT, "PowerPoint").click()
