@@ -321,6 +321,10 @@ def _meta(searcher: Searcher) -> dict:
     return dict(record["data"]) if record else {}
 
 
+def read_document(searcher: Searcher, doc_id: str) -> Document:
+    return Document(**searcher.document(id=document_key(doc_id))["data"]["document"])
+
+
 def read_documents(searcher: Searcher) -> list[Document]:
     docs = [Document(**r["data"]["document"]) for r in searcher.documents(kind="document")]
     return sorted(docs, key=lambda d: d.added)

@@ -23,8 +23,8 @@ from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Phrase, Query, 
 from whoosh.searching import Searcher
 
 from kb.expand import Plan, Slot, Tokens, Vocabulary, plan
-from kb.index import ANALYZER, SCHEMA, Index, passage_from_record, read_documents, read_vocabulary
-from kb.model import Hit
+from kb.index import ANALYZER, SCHEMA, Index, passage_from_record, read_document, read_vocabulary
+from kb.model import Document, Hit
 
 MARK_START, MARK_END = "[[", "]]"
 HEADING_BOOST = 2.0
@@ -228,7 +228,7 @@ def search(
             results = searcher.search(_any_word(analyze(text)), **options)
         results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
         results.formatter = _MarkFormatter()
-        documents = {d.id: d for d in read_documents(searcher)}
+        documents: dict[str, Document] = {}  # only the documents the hits come from
         ranked = sorted(((hit.score * _length_prior(hit["body"]), hit) for hit in results), key=lambda pair: -pair[0])[
             :limit
         ]
@@ -236,6 +236,8 @@ def search(
         for rank, (score, hit) in enumerate(ranked, start=1):
             passage = passage_from_record(hit.fields())
             snippet = hit.highlights("body", top=2) or _opening(passage.text)
+            if passage.doc_id not in documents:
+                documents[passage.doc_id] = read_document(searcher, passage.doc_id)
             hits.append(Hit(rank, round(score, 4), passage, documents[passage.doc_id], snippet))
         suggestion = _suggestion(searcher, text, nothing_found=not hits)
         return SearchResult(text, len(results), hits, expanded, suggestion)
