@@ -14,8 +14,8 @@ from typing import Protocol
 from kb import corpus, ingest
 from kb.citation import cite
 from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, PassageNotFound
-from kb.expand import Vocabulary, plan
-from kb.index import Index, IndexWriteSession, read_vocabulary
+from kb.expand import plan
+from kb.index import Index, IndexWriteSession, StateCache, read_vocabulary
 from kb.model import AddReport, Document, Metadata, Passage, Section
 from kb.passages import make_passages
 from kb.picks import DEFAULT_PACK, PackStore, PickState, new_pick, text_hash
@@ -43,8 +43,11 @@ class Progress(Protocol):
 
 
 class KnowledgeBase:
-    def __init__(self, index_dir: Path | str) -> None:
-        self.index = Index(Path(index_dir))
+    def __init__(self, index_dir: Path | str, keep_open: bool = False) -> None:
+        """``keep_open``: keep the index open between reads and keep search
+        answers per index state (for a server; see ``Index``)."""
+        self.index = Index(Path(index_dir), keep_open=keep_open)
+        self._answers = StateCache(512) if keep_open else None
 
     @property
     def path(self) -> Path:
@@ -100,7 +103,7 @@ class KnowledgeBase:
         """The token sequences that count as ``term``: as search matches it, or word for word."""
         if exact:
             return [surface_sequence(term)]
-        vocabulary = Vocabulary.from_pairs(*self.index.read(read_vocabulary))
+        vocabulary = self.index.read(read_vocabulary)
         return plan(term, vocabulary, analyze).phrase_combinations()
 
     def term_counts(self, terms: list[str], exact: bool = False, doc: str | None = None) -> list[TermCount]:
@@ -186,7 +189,7 @@ class KnowledgeBase:
             if not found:
                 self.document(doc)  # raises with the list of known documents
             doc_ids = [d.id for d in found]
-        return search(self.index, query, limit=limit, doc_ids=doc_ids, literal=literal)
+        return search(self.index, query, limit=limit, doc_ids=doc_ids, literal=literal, kept=self._answers)
 
     # -- writing -----------------------------------------------------------
 

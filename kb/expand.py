@@ -19,6 +19,7 @@ from kb.vocabulary import is_short_form, spelling_variants
 Tokens = tuple[str, ...]
 MAX_PHRASE_COMBINATIONS = 16
 _WORD = re.compile(r"[\w][\w’'\-./&]*")
+_QUOTED = re.compile(r'"([^"]*)"|([^"]+)')
 
 
 @dataclass
@@ -63,10 +64,26 @@ def plan(
     analyze: Callable[[str], list[str]],
     stop_words: frozenset[str] = frozenset(),
 ) -> Plan:
-    """Slots for the words of ``text``; with no vocabulary, the words as typed only."""
-    words = _WORD.findall(text)
+    """Slots for the words of ``text``; with no vocabulary, the words as typed only.
+
+    A quoted phrase is one slot: its words in order, in every way of writing them.
+    """
     slots: list[Slot] = []
     expanded: list[str] = []
+    for quoted, words in _QUOTED.findall(text):
+        if quoted:
+            phrase = _plan_words(_WORD.findall(quoted), vocabulary, analyze, expanded)
+            found = [Slot(phrase.phrase_combinations())] if phrase.slots else []
+        else:
+            found = _plan_words(_WORD.findall(words), vocabulary, analyze, expanded).slots
+        for slot in found:
+            slot.substantive = any(t not in stop_words for t in slot.alternatives[0])
+            slots.append(slot)
+    return Plan(slots, list(dict.fromkeys(expanded)))
+
+
+def _plan_words(words: list[str], vocabulary: Vocabulary | None, analyze, expanded: list[str]) -> Plan:
+    slots: list[Slot] = []
     i = 0
     while i < len(words):
         taken, slot = (1, None)
@@ -75,10 +92,9 @@ def plan(
         if slot is None:
             slot = _single(words[i], vocabulary, analyze, expanded)
         if slot is not None and slot.alternatives[0]:
-            slot.substantive = any(t not in stop_words for t in slot.alternatives[0])
             slots.append(slot)
         i += taken
-    return Plan(slots, list(dict.fromkeys(expanded)))
+    return Plan(slots, expanded)
 
 
 def _multiword(words, i, vocabulary: Vocabulary, analyze, expanded) -> tuple[int, Slot | None]:

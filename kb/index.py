@@ -7,14 +7,18 @@ changes documents, their outlines and their passages together or not at all:
 - one ``document`` record per document (metadata, outline),
 - one ``passage`` record per passage (searchable heading and body).
 
-Whoosh is imported here (and in ``kb.search``) only.
+Whoosh is imported here and in the read side only (``kb.search``,
+``kb.postings``, ``kb.rank``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -31,6 +35,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
 from kb.errors import IndexCorrupt, IndexLocked, IndexMissing, IndexVersionMismatch
+from kb.expand import Vocabulary
 from kb.model import Document, Passage, Section
 
 SCHEMA_VERSION = 2
@@ -55,6 +60,7 @@ _META_ID = "meta"
 _WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"
 _OPEN_ATTEMPTS = 6
 _LOCK_WAIT_SECONDS = 1.0
+_TOC_NAME = re.compile(rf"_{INDEX_NAME}_(\d+)\.toc")
 
 T = TypeVar("T")
 
@@ -64,10 +70,17 @@ def document_key(doc_id: str) -> str:
 
 
 class Index:
-    """One index folder. Cheap to make; opens the Whoosh index on each use."""
+    """One index folder. Cheap to make; opens the Whoosh index on each use.
 
-    def __init__(self, path: Path) -> None:
+    With ``keep_open`` (a server), one searcher is kept and used again until
+    a commit makes a newer generation; reads then run one at a time.
+    """
+
+    def __init__(self, path: Path, keep_open: bool = False) -> None:
         self.path = Path(path)
+        self._keep_open = keep_open
+        self._kept: tuple[tuple[int, int, int] | None, Searcher, object] | None = None
+        self._kept_lock = threading.Lock()
 
     def exists(self) -> bool:
         """Whether the folder holds an index (perhaps a damaged one, which ``read`` reports)."""
@@ -82,6 +95,9 @@ class Index:
 
     def read(self, fn: Callable[[Searcher], T]) -> T:
         """Run ``fn`` with a searcher over the newest commit."""
+        if self._keep_open:
+            with self._kept_lock:
+                return fn(self._kept_searcher())
         if not self.exists():
             raise IndexMissing(f"no index at {self.path}: add documents with `kb add FILE...`")
         ix, searcher = self._open_searcher()
@@ -91,6 +107,54 @@ class Index:
                 return fn(searcher)
         finally:
             ix.close()
+
+    def close(self) -> None:
+        """Close the kept searcher, if any."""
+        if self._kept is not None:
+            _, searcher, ix = self._kept
+            self._kept = None
+            searcher.close()
+            ix.close()
+
+    def _kept_searcher(self) -> Searcher:
+        """The kept searcher, opened again when the newest generation is another.
+
+        A generation is known by its TOC file, down to the inode, so a folder
+        replaced by ``kb rebuild`` is never taken for the old one. Files of
+        older generations may be deleted while the kept searcher still has
+        them open: it keeps reading them, and the next read opens the new one.
+        """
+        newest = self._newest_toc()
+        if self._kept is not None and newest is not None and self._kept[0] == newest:
+            return self._kept[1]
+        self.close()
+        if not self.exists():
+            raise IndexMissing(f"no index at {self.path}: add documents with `kb add FILE...`")
+        ix, searcher = self._open_searcher()
+        try:
+            self._check_version(searcher)
+        except BaseException:
+            searcher.close()
+            ix.close()
+            raise
+        self._kept = (newest, searcher, ix)
+        return searcher
+
+    def _newest_toc(self) -> tuple[int, int, int] | None:
+        """(generation, inode, modification time) of the newest TOC file."""
+        try:
+            names = os.listdir(self.path)
+        except OSError:
+            return None
+        generations = [int(m.group(1)) for m in map(_TOC_NAME.fullmatch, names) if m]
+        if not generations:
+            return None
+        newest = max(generations)
+        try:
+            status = os.stat(self.path / f"_{INDEX_NAME}_{newest}.toc")
+        except OSError:
+            return None
+        return newest, status.st_ino, status.st_mtime_ns
 
     def _open_searcher(self):
         for attempt in range(_OPEN_ATTEMPTS):
@@ -321,23 +385,68 @@ def _meta(searcher: Searcher) -> dict:
     return dict(record["data"]) if record else {}
 
 
-def read_document(searcher: Searcher, doc_id: str) -> Document:
-    return Document(**searcher.document(id=document_key(doc_id))["data"]["document"])
-
-
 def read_documents(searcher: Searcher) -> list[Document]:
-    docs = [Document(**r["data"]["document"]) for r in searcher.documents(kind="document")]
-    return sorted(docs, key=lambda d: d.added)
+    def load() -> list[Document]:
+        docs = [Document(**r["data"]["document"]) for r in searcher.documents(kind="document")]
+        return sorted(docs, key=lambda d: d.added)
+
+    return list(_documents.get(searcher, (), load))
 
 
-def read_vocabulary(searcher: Searcher) -> tuple[list[tuple[str, str]], set[str]]:
+def read_vocabulary(searcher: Searcher) -> Vocabulary:
     """The acronym pairs and hyphenated compounds all documents define."""
-    acronyms: list[tuple[str, str]] = []
-    compounds: set[str] = set()
-    for record in searcher.documents(kind="document"):
-        acronyms.extend((short, long) for short, long in record["data"].get("acronyms", []))
-        compounds.update(record["data"].get("compounds", []))
-    return acronyms, compounds
+
+    def load() -> Vocabulary:
+        acronyms: list[tuple[str, str]] = []
+        compounds: set[str] = set()
+        for record in searcher.documents(kind="document"):
+            acronyms.extend((short, long) for short, long in record["data"].get("acronyms", []))
+            compounds.update(record["data"].get("compounds", []))
+        return Vocabulary.from_pairs(acronyms, compounds)
+
+    return _vocabularies.get(searcher, (), load)
+
+
+class StateCache:
+    """Values worked out from what a searcher sees, kept per index state.
+
+    Reading every document record costs more than a search on a large index,
+    and a server would otherwise do it on every request; a value kept for one
+    state is right for as long as the index stays in it (see ``index_state``).
+    The newest ``size`` values are kept.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._values: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, searcher: Searcher, key: tuple, compute: Callable[[], T]) -> T:
+        full_key = (index_state(searcher), *key)
+        with self._lock:
+            if full_key in self._values:
+                self._values.move_to_end(full_key)
+                return self._values[full_key]
+        value = compute()
+        with self._lock:
+            self._values[full_key] = value
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
+        return value
+
+
+_vocabularies = StateCache(8)
+_documents = StateCache(8)
+
+
+def index_state(searcher: Searcher) -> tuple[tuple[str, int], ...]:
+    """Names what the searcher sees: its segments, each with its count of deleted
+    documents. Segments are never rewritten and deletions only grow, so two
+    searchers with the same state see the same records."""
+    return tuple(
+        (reader.segment().segment_id(), reader.segment().deleted_count())
+        for reader, _ in searcher.reader().leaf_readers()
+    )
 
 
 def passage_from_record(record: dict) -> Passage:

@@ -1,7 +1,10 @@
 """The read side: parsing a query, ranking passages, marking matches.
 
-Users type Whoosh query syntax (quoted phrases, AND/OR/NOT, ``heading:``);
-anything it cannot parse is searched as plain words rather than refused.
+Plain words and quoted phrases, nearly every query people type, are planned
+in the field's vocabulary (``kb.expand``) and ranked by ``kb.rank``. Queries
+with operators or fields (AND/OR/NOT, ``heading:``, wildcards) go to Whoosh's
+parser and searcher; anything it cannot parse is searched as plain words
+rather than refused.
 """
 
 from __future__ import annotations
@@ -22,25 +25,19 @@ from whoosh.qparser import (
 from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from kb.expand import Plan, Slot, Tokens, Vocabulary, plan
-from kb.index import ANALYZER, SCHEMA, Index, passage_from_record, read_document, read_vocabulary
-from kb.model import Document, Hit
+from kb.expand import Tokens, Vocabulary, plan
+from kb.index import ANALYZER, SCHEMA, Index, StateCache, passage_from_record, read_documents, read_vocabulary
+from kb.model import Hit
+from kb.rank import HEADING_BOOST, Ranked, length_prior, rank
 
 MARK_START, MARK_END = "[[", "]]"
-HEADING_BOOST = 2.0
-# Extra weight for a passage holding every word of a plain query, and more
-# again when they stand within a few words of each other.
-ALL_WORDS_BOOST = 1.5
-NEAR_BOOST = 2.0
-NEAR_SLOP = 6
-EXACT_BOOST = 2.0
 # A snippet is at most two fragments of about this many characters: three to
 # five lines in an 80-column terminal.
 SNIPPET_CHARS = 160
 
 _CLOSING_PUNCTUATION = ".,;:!?)]\"'’”"
 _SEARCHABLE = Schema(heading=SCHEMA["heading"], body=SCHEMA["body"])
-_SYNTAX = re.compile(r"[\"():*?~^\[\]{}]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+_OPERATORS = re.compile(r"[():*?~^\[\]{}]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
 @dataclass(frozen=True)
@@ -84,21 +81,8 @@ def analyze_with_spans(text: str) -> list[tuple[str, int, int]]:
 
 
 def parse_query(text: str, vocabulary: Vocabulary | None = None) -> tuple[Query, list[str]]:
-    """The query for ``text`` and the expansions applied. Never raises: what
-    Whoosh cannot parse becomes plain words.
-
-    Plain words (no quotes, operators or fields) match a passage holding any
-    word of substance; a passage with every word ranks higher, more so with the
-    words close together, and most with the words in order. Small words ("by",
-    "of") count only inside those, so "policing by consent" does not match
-    every passage with "by". With a vocabulary, each word also matches what
-    the documents say means the same (see ``kb.expand``).
-    """
-    if not analyze(text):
-        return NullQuery, []
-    if not _SYNTAX.search(text):
-        query_plan = plan(text, vocabulary, analyze, STOP_WORDS)
-        return _plan_query(query_plan), query_plan.expanded
+    """The Whoosh query for a query with operators or fields, and the expansions
+    applied. Never raises: what Whoosh cannot parse becomes plain words."""
     parser = MultifieldParser(
         ["heading", "body"],
         _SEARCHABLE,
@@ -119,29 +103,9 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None) -> tuple[Query,
     return _expand_parsed(query, text, vocabulary)
 
 
-def _plan_query(query_plan: Plan) -> Query:
-    slots = query_plan.slots
-    if not slots:
-        return NullQuery
-    substantive = [s for s in slots if s.substantive] or slots
-    anywhere = Or([_slot_query(s) for s in substantive])
-    if len(slots) == 1:
-        return anywhere
-    all_words = And([_slot_query(s) for s in slots], boost=ALL_WORDS_BOOST)
-    phrases = query_plan.phrase_combinations()
-    near = Or([Phrase("body", list(p), slop=NEAR_SLOP) for p in phrases], boost=NEAR_BOOST)
-    exact = Or([Phrase("body", list(p)) for p in phrases], boost=EXACT_BOOST)
-    return Or([anywhere, all_words, near, exact])
-
-
-def _slot_query(slot: Slot) -> Query:
-    return Or([_tokens_query(tokens) for tokens in slot.alternatives])
-
-
-def _tokens_query(tokens: Tokens) -> Query:
-    if len(tokens) == 1:
-        return _word(tokens[0])
-    return Or([Phrase("heading", list(tokens), boost=HEADING_BOOST), Phrase("body", list(tokens))])
+def is_plain(text: str) -> bool:
+    """Words and quoted phrases only: ranked by ``kb.rank``, not by Whoosh."""
+    return not _OPERATORS.search(text) and text.count('"') % 2 == 0
 
 
 def _expand_parsed(query: Query, text: str, vocabulary: Vocabulary) -> tuple[Query, list[str]]:
@@ -205,50 +169,76 @@ def _any_word(tokens: list[str]) -> Query:
 
 
 def search(
-    index: Index, text: str, limit: int = 10, doc_ids: list[str] | None = None, literal: bool = False
+    index: Index,
+    text: str,
+    limit: int = 10,
+    doc_ids: list[str] | None = None,
+    literal: bool = False,
+    kept: StateCache | None = None,
 ) -> SearchResult:
-    passages_only = Term("kind", "passage")
-    if doc_ids is not None:
-        passages_only = And([passages_only, Or([Term("doc_id", d) for d in doc_ids])])
-
-    # optimize=False: Whoosh's block-quality skipping can loop forever on
-    # OR queries (whoosh-community/whoosh#446, #461); kb's indexes are small
-    # enough that scoring every match costs little. More than `limit` hits
-    # are fetched so that the length prior can reorder them.
-    options = {"limit": max(limit * 3, 30), "filter": passages_only, "optimize": False}
+    """Ranked passages for ``text``. With ``kept`` (a server's), answers are kept
+    per index state and a repeated search is answered from there."""
 
     def run(searcher: Searcher) -> SearchResult:
-        vocabulary = None if literal else Vocabulary.from_pairs(*read_vocabulary(searcher))
-        query, expanded = parse_query(text, vocabulary)
-        try:
-            results = searcher.search(query, terms=True, **options)
-        except Exception:
-            # A parse Whoosh accepted but cannot run (say, a phrase on a field
-            # without positions): fall back to the plain words.
-            results = searcher.search(_any_word(analyze(text)), **options)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
-        results.formatter = _MarkFormatter()
-        documents: dict[str, Document] = {}  # only the documents the hits come from
-        ranked = sorted(((hit.score * _length_prior(hit["body"]), hit) for hit in results), key=lambda pair: -pair[0])[
-            :limit
-        ]
-        hits = []
-        for rank, (score, hit) in enumerate(ranked, start=1):
-            passage = passage_from_record(hit.fields())
-            snippet = hit.highlights("body", top=2) or _opening(passage.text)
-            if passage.doc_id not in documents:
-                documents[passage.doc_id] = read_document(searcher, passage.doc_id)
-            hits.append(Hit(rank, round(score, 4), passage, documents[passage.doc_id], snippet))
-        suggestion = _suggestion(searcher, text, nothing_found=not hits)
-        return SearchResult(text, len(results), hits, expanded, suggestion)
+        if kept is None:
+            return _search(searcher, text, limit, doc_ids, literal)
+        key = (text, limit, tuple(doc_ids) if doc_ids is not None else None, literal)
+        return kept.get(searcher, key, lambda: _search(searcher, text, limit, doc_ids, literal))
 
     return index.read(run)
 
 
-def _length_prior(text: str) -> float:
-    """A bare heading or one line of a list must not outrank the sections that
-    explain a term: passages under about 18 words are scored down."""
-    return min(1.0, 0.3 + len(text.split()) / 25)
+def _search(searcher: Searcher, text: str, limit: int, doc_ids: list[str] | None, literal: bool) -> SearchResult:
+    vocabulary = None if literal else read_vocabulary(searcher)
+    if not analyze(text):
+        ranked, total, expanded = [], 0, []
+    elif is_plain(text):
+        query_plan = plan(text, vocabulary, analyze, STOP_WORDS)
+        ranked, total = rank(searcher, query_plan, limit, doc_ids)
+        expanded = query_plan.expanded
+    else:
+        query, expanded = parse_query(text, vocabulary)
+        ranked, total = _whoosh_rank(searcher, query, text, limit, doc_ids)
+    documents = {d.id: d for d in read_documents(searcher)}
+    hits = []
+    for number, found in enumerate(ranked, start=1):
+        passage = passage_from_record(searcher.stored_fields(found.docnum))
+        snippet = _snippet(passage.text, found.tokens)
+        hits.append(Hit(number, round(found.score, 4), passage, documents[passage.doc_id], snippet))
+    suggestion = _suggestion(searcher, text, nothing_found=not hits)
+    return SearchResult(text, total, hits, expanded, suggestion)
+
+
+def _whoosh_rank(
+    searcher: Searcher, query: Query, text: str, limit: int, doc_ids: list[str] | None
+) -> tuple[list[Ranked], int]:
+    passages_only = Term("kind", "passage")
+    if doc_ids is not None:
+        passages_only = And([passages_only, Or([Term("doc_id", d) for d in doc_ids])])
+    # optimize=False: Whoosh's block-quality skipping can loop forever on
+    # OR queries (whoosh-community/whoosh#446, #461). More than `limit` hits
+    # are fetched so that the length prior can reorder them.
+    options = {"limit": max(limit * 3, 30), "filter": passages_only, "optimize": False, "terms": True}
+    try:
+        results = searcher.search(query, **options)
+    except Exception:
+        # A parse Whoosh accepted but cannot run (say, a phrase on a field
+        # without positions): fall back to the plain words.
+        results = searcher.search(_any_word(analyze(text)), **options)
+    ranked = [
+        Ranked(
+            hit.docnum,
+            hit.score * length_prior(len(hit["body"].split())),
+            frozenset(token.decode() for fieldname, token in hit.matched_terms() if fieldname == "body"),
+        )
+        for hit in results
+    ]
+    return sorted(ranked, key=lambda r: (-r.score, r.docnum))[:limit], len(results)
+
+
+def _snippet(text: str, tokens: frozenset[str]) -> str:
+    fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
+    return highlight.highlight(text, tokens, ANALYZER, fragmenter, _MarkFormatter(), top=2) or _opening(text)
 
 
 def _suggestion(searcher: Searcher, text: str, nothing_found: bool) -> str | None:

@@ -1,13 +1,14 @@
 """The ASGI app behind ``kb serve``: pages for people, ``/api/...`` JSON for programs.
 
 Every route calls the same ``KnowledgeBase`` methods as the CLI and returns the
-CLI's ``--json`` shapes under ``/api``. Each request opens the index afresh, so
-a ``kb add`` that commits while the server runs is seen by the next request.
+CLI's ``--json`` shapes under ``/api``. The index stays open between requests
+until a ``kb add`` commits; the next request then reads the new generation.
 Pages work without JavaScript; all document text is escaped by the templates.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import tempfile
@@ -56,9 +57,15 @@ def create_app(index_dir: Path | str) -> Starlette:
     templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
     templates.filters["marks"] = _marks
     token = secrets.token_urlsafe(24)
+    shared = KnowledgeBase(index_dir, keep_open=True)
 
     def knowledge_base() -> KnowledgeBase:
-        return KnowledgeBase(index_dir)
+        return shared
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        shared.index.close()
 
     def page(request: Request, name: str, **context) -> HTMLResponse:
         context.update(token=token, max_query=MAX_QUERY)
@@ -325,7 +332,9 @@ def create_app(index_dir: Path | str) -> Starlette:
         Route("/api/kwic", api_kwic),
         Route("/api/compare", api_compare),
     ]
-    return Starlette(routes=routes, exception_handlers={HTTPException: http_error, KbError: kb_error})
+    return Starlette(
+        routes=routes, exception_handlers={HTTPException: http_error, KbError: kb_error}, lifespan=lifespan
+    )
 
 
 def _marks(snippet: str) -> Markup:

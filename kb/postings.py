@@ -1,0 +1,179 @@
+"""Postings of each index segment, read once and kept as numpy arrays.
+
+Whoosh scores a query by walking a tree of matcher objects in Python, posting
+by posting: on 10,000 passages a seven-word question took 300–450 ms. kb reads
+a term's postings once per segment instead and ranks plain queries with array
+arithmetic (``kb.rank``). A Whoosh segment never changes once written, except
+that documents in it get marked deleted. So what is read of a segment is kept
+under its id, deleted documents included, and right across later commits; the
+documents deleted by then are left out when a search scores them
+(``SegmentPostings.live``). A server keeps it all for every search that follows.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import IndexReader, TermNotFound
+
+from kb.index import SCHEMA
+
+# Bounds on what one process keeps: segments (an index has a few; a rebuild
+# makes new ones) and postings per segment (about 60 bytes each).
+MAX_SEGMENTS = 16
+MAX_POSTINGS_PER_SEGMENT = 4_000_000
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+class TermPostings:
+    """One term's postings in one segment."""
+
+    def __init__(self, docnums: np.ndarray, frequencies: np.ndarray, encoded: tuple[bytes, ...], field: str) -> None:
+        self.docnums = docnums  # ascending, numbered within the segment
+        self.frequencies = frequencies
+        self._encoded = encoded  # positions as Whoosh stores them, decoded on first use
+        self._field = field
+        self._occurrences: np.ndarray | None = None
+
+    def occurrences(self) -> np.ndarray:
+        """Every place the term stands, as ascending ``docnum << 32 | position``:
+        one sorted array, so phrases are matched with array searches."""
+        if self._occurrences is None:
+            decode = SCHEMA[self._field].format.decode_positions
+            keys = [(docnum << 32) | p for docnum, encoded in zip(self.docnums.tolist(), self._encoded, strict=True)
+                    for p in decode(encoded)]  # fmt: skip
+            self._occurrences = np.array(keys, dtype=np.int64)
+            self._encoded = ()
+        return self._occurrences
+
+
+class SegmentPostings:
+    """What has been read of one segment."""
+
+    def __init__(self, doc_count: int) -> None:
+        self.doc_count = doc_count
+        self._terms: dict[tuple[str, str], TermPostings] = {}
+        self._phrases: dict[tuple[str, tuple[str, ...], int], np.ndarray] = {}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._live: tuple[int, np.ndarray] | None = None
+        self._cached_postings = 0
+
+    def live(self, reader: IndexReader) -> np.ndarray:
+        """Which documents are not deleted, as the reader sees the segment."""
+        segment = reader.segment()
+        if self._live is None or self._live[0] != segment.deleted_count():
+            mask = np.ones(self.doc_count, dtype=bool)
+            mask[list(segment.deleted_docs())] = False
+            self._live = (segment.deleted_count(), mask)
+        return self._live[1]
+
+    def term(self, reader: IndexReader, field: str, token: str) -> TermPostings:
+        key = (field, token)
+        found = self._terms.get(key)
+        if found is None:
+            found = _read_term(reader, field, token)
+            if self._cached_postings > MAX_POSTINGS_PER_SEGMENT:
+                self._terms.clear()
+                self._cached_postings = 0
+            self._terms[key] = found
+            self._cached_postings += len(found.docnums)
+        return found
+
+    def lengths(self, reader: IndexReader, field: str) -> np.ndarray:
+        """Each document's length in tokens of ``field`` (0 for kb's non-passage records)."""
+        found = self._lengths.get(field)
+        if found is None:
+            found = np.array([reader.doc_field_length(d, field) for d in range(self.doc_count)], dtype=np.float64)
+            self._lengths[field] = found
+        return found
+
+    def phrase_docs(self, reader: IndexReader, field: str, tokens: Sequence[str], slop: int = 1) -> np.ndarray:
+        """The documents where ``tokens`` stand in order, each at most ``slop``
+        positions after the one before (1: word for word), as Whoosh's Phrase
+        query matches them."""
+        key = (field, tuple(tokens), slop)
+        found = self._phrases.get(key)
+        if found is None:
+            found = self._match_phrase(reader, field, tuple(tokens), slop)
+            self._phrases[key] = found
+        return found
+
+    def _match_phrase(self, reader: IndexReader, field: str, tokens: tuple[str, ...], slop: int) -> np.ndarray:
+        # Where the phrase can have got to after each word: a place of the next
+        # word counts if the nearest reached place before it is at most `slop`
+        # back (the document is in the high bits, so it is never a place in another).
+        reached = self.term(reader, field, tokens[0]).occurrences()
+        for token in tokens[1:]:
+            if not reached.size:
+                break
+            following = self.term(reader, field, token).occurrences()
+            before = np.searchsorted(reached, following) - 1
+            ok = before >= 0
+            ok[ok] = following[ok] - reached[before[ok]] <= slop
+            reached = following[ok]
+        return np.unique(reached >> 32)
+
+
+def _read_term(reader: IndexReader, field: str, token: str) -> TermPostings:
+    """The term's postings, deleted documents included."""
+    try:
+        matcher = reader.postings(field, token)
+    except TermNotFound:
+        return TermPostings(_EMPTY, np.zeros(0), (), field)
+    # Whoosh wraps the postings in a filter when the segment has deleted documents.
+    postings = getattr(matcher, "child", matcher)
+    postings.reset()
+    if isinstance(postings, W3LeafMatcher):
+        docnums, frequencies, encoded = _read_blocks(postings)
+    else:  # a few postings kept inline with the term
+        docnums, frequencies, encoded = [], [], []
+        while postings.is_active():
+            docnums.append(postings.id())
+            frequencies.append(postings.weight())
+            encoded.append(postings.value())
+            postings.next()
+    return TermPostings(
+        np.array(docnums, dtype=np.int64), np.array(frequencies, dtype=np.float64), tuple(encoded), field
+    )
+
+
+def _read_blocks(postings: W3LeafMatcher) -> tuple[list[int], list[float], list[bytes]]:
+    """All postings, a block (up to 128) at a time rather than one by one: five
+    times faster. Uses the block reader of Whoosh 2.7.4's own codec (kb pins
+    that version); ``tests/test_postings.py`` checks it against Whoosh's
+    posting-by-posting reading."""
+    docnums: list[int] = []
+    frequencies: list[float] = []
+    encoded: list[bytes] = []
+    while postings.is_active():
+        postings._read_ids()
+        postings._read_weights()
+        postings._read_values()
+        docnums.extend(postings._ids)
+        frequencies.extend(postings._weights)
+        encoded.extend(postings._values)
+        postings._next_block()
+    return docnums, frequencies, encoded
+
+
+_segments: OrderedDict[str, SegmentPostings] = OrderedDict()
+_segments_lock = threading.Lock()
+
+
+def segment_postings(reader: IndexReader) -> SegmentPostings:
+    """The kept postings of the segment ``reader`` reads (one leaf reader)."""
+    key = reader.segment().segment_id()
+    with _segments_lock:
+        found = _segments.get(key)
+        if found is None:
+            found = _segments[key] = SegmentPostings(reader.doc_count_all())
+            while len(_segments) > MAX_SEGMENTS:
+                _segments.popitem(last=False)
+        else:
+            _segments.move_to_end(key)
+        return found

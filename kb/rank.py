@@ -1,0 +1,147 @@
+"""Ranking passages for a planned query (``kb.expand``) from kept postings.
+
+A passage's score, before the length prior:
+
+- each substantive slot it matches adds its slot score: for each of the
+  slot's alternatives, 2 × BM25 in the heading + BM25 in the body (a
+  multi-word alternative counts only where its words stand as a phrase);
+- holding every slot adds 1.5 × the sum of all slot scores;
+- each way of writing the whole query whose words stand in order, each within
+  6 words of the one before, adds 2 × their body BM25; word for word, 2 × again.
+
+BM25 is Whoosh's BM25F (B 0.75, K1 1.2, idf log(N / (df + 1)) + 1), so plain
+queries rank on the same scale as the operator queries Whoosh runs itself.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.searching import Searcher
+
+from kb.expand import Plan, Tokens
+from kb.postings import SegmentPostings, segment_postings
+
+HEADING_BOOST = 2.0
+ALL_WORDS_BOOST = 1.5
+NEAR_BOOST = 2.0
+NEAR_SLOP = 6
+EXACT_BOOST = 2.0
+B, K1 = 0.75, 1.2
+
+
+@dataclass(frozen=True)
+class Ranked:
+    docnum: int  # in the searcher's numbering
+    score: float
+    tokens: frozenset[str]  # the query's tokens the passage's body holds, to mark in a snippet
+
+
+def length_prior(words: float) -> float:
+    """A bare heading or one line of a list must not outrank the sections that
+    explain a term: passages under about 18 words are scored down."""
+    return min(1.0, 0.3 + words / 25)
+
+
+def rank(
+    searcher: Searcher, query_plan: Plan, limit: int, doc_ids: list[str] | None = None
+) -> tuple[list[Ranked], int]:
+    """The best ``limit`` passages for the plan, and how many passages match it."""
+    if not query_plan.slots:
+        return [], 0
+    best: list[Ranked] = []
+    total = 0
+    for reader, offset in searcher.reader().leaf_readers():
+        scorer = _SegmentScorer(searcher, reader, segment_postings(reader))
+        ranked, matched = scorer.rank(query_plan, limit, doc_ids)
+        total += matched
+        best.extend(Ranked(r.docnum + offset, r.score, r.tokens) for r in ranked)
+    return heapq.nsmallest(limit, best, key=lambda r: (-r.score, r.docnum)), total
+
+
+class _SegmentScorer:
+    """Scores one segment; statistics (idf, average lengths) are the whole index's."""
+
+    def __init__(self, searcher: Searcher, reader, postings: SegmentPostings) -> None:
+        self.searcher = searcher
+        self.reader = reader
+        self.postings = postings
+        self.size = postings.doc_count
+        self._weights: dict[tuple[str, str], np.ndarray] = {}
+
+    def rank(self, query_plan: Plan, limit: int, doc_ids: list[str] | None) -> tuple[list[Ranked], int]:
+        slots = query_plan.slots
+        slot_scores = [sum(self._alternative(a) for a in slot.alternatives) for slot in slots]
+        substantive = [s for s, slot in zip(slot_scores, slots, strict=True) if slot.substantive] or slot_scores
+        score = np.sum(substantive, axis=0)
+        matched = (score > 0) & self.postings.live(self.reader)
+        has_all = np.logical_and.reduce([s > 0 for s in slot_scores])
+        if len(slots) > 1 and has_all.any():
+            score = score + ALL_WORDS_BOOST * np.sum(slot_scores, axis=0) * has_all
+            for phrase in query_plan.phrase_combinations():
+                near = self.postings.phrase_docs(self.reader, "body", phrase, NEAR_SLOP)
+                exact = self.postings.phrase_docs(self.reader, "body", phrase) if near.size else near
+                in_body = sum(self._weight("body", t) for t in phrase)
+                score[near] += NEAR_BOOST * in_body[near]
+                score[exact] += EXACT_BOOST * in_body[exact]
+        if doc_ids is not None:
+            matched &= self._in_documents(doc_ids)
+        candidates = np.flatnonzero(matched)
+        if not candidates.size:
+            return [], 0
+        body_lengths = self.postings.lengths(self.reader, "body")[candidates]
+        final = score[candidates] * np.minimum(1.0, 0.3 + body_lengths / 25)
+        order = np.lexsort((candidates, -final))[:limit]
+        ranked = [
+            Ranked(int(candidates[i]), float(final[i]), self._body_tokens(query_plan, int(candidates[i]), has_all))
+            for i in order
+        ]
+        return ranked, int(candidates.size)
+
+    def _alternative(self, tokens: Tokens) -> np.ndarray:
+        if len(tokens) == 1:
+            return HEADING_BOOST * self._weight("heading", tokens[0]) + self._weight("body", tokens[0])
+        score = np.zeros(self.size)
+        for field, boost in (("heading", HEADING_BOOST), ("body", 1.0)):
+            docs = self.postings.phrase_docs(self.reader, field, tokens)
+            if docs.size:
+                score[docs] += boost * sum(self._weight(field, t)[docs] for t in tokens)
+        return score
+
+    def _weight(self, field: str, token: str) -> np.ndarray:
+        """BM25 of ``token`` in ``field`` for every document of the segment (0 where absent)."""
+        key = (field, token)
+        found = self._weights.get(key)
+        if found is None:
+            found = np.zeros(self.size)
+            term = self.postings.term(self.reader, field, token)
+            if term.docnums.size:
+                idf = math.log(self.searcher.doc_count_all() / (self.searcher.doc_frequency(field, token) + 1)) + 1
+                average = self.searcher.avg_field_length(field) or 1
+                lengths = self.postings.lengths(self.reader, field)[term.docnums]
+                tf = term.frequencies
+                found[term.docnums] = idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths / average))
+            self._weights[key] = found
+        return found
+
+    def _in_documents(self, doc_ids: list[str]) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        for doc_id in doc_ids:
+            mask[self.postings.term(self.reader, "doc_id", doc_id).docnums] = True
+        return mask
+
+    def _body_tokens(self, query_plan: Plan, docnum: int, has_all: np.ndarray) -> frozenset[str]:
+        """The tokens to mark: small words only where the passage holds every slot."""
+        found: set[str] = set()
+        for slot in query_plan.slots:
+            if not (slot.substantive or has_all[docnum]):
+                continue
+            for tokens in slot.alternatives:
+                if len(tokens) == 1 and self._weight("body", tokens[0])[docnum] > 0:
+                    found.add(tokens[0])
+                elif len(tokens) > 1 and docnum in self.postings.phrase_docs(self.reader, "body", tokens):
+                    found.update(tokens)
+        return frozenset(found)

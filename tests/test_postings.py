@@ -1,0 +1,138 @@
+"""kb reads Whoosh's postings itself (``kb.postings``) and ranks plain queries
+from them (``kb.rank``); these tests hold that reading to what Whoosh answers,
+on an index with several segments, postings of several blocks and deletions,
+and check that kept postings and answers follow every commit."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh.query import And, Or, Phrase, Term
+
+from kb import KnowledgeBase
+from kb.postings import segment_postings
+from kb.search import analyze
+
+COMMON = ["police", "trust", "youth", "the", "of", "patrol", "school", "consent"]
+RARE = ["harbour", "lantern", "orchard"]
+
+
+@pytest.fixture(scope="module")
+def random_index(tmp_path_factory) -> KnowledgeBase:
+    """300 one-passage documents in two commits (two segments), 40 removed:
+    common words have several 128-posting blocks, and there are deletions."""
+    folder = tmp_path_factory.mktemp("random")
+    rng = random.Random(5)
+    knowledge_base = KnowledgeBase(folder / "index")
+    for batch in range(2):
+        files = []
+        for n in range(150):
+            words = [rng.choice(COMMON) for _ in range(40)] + rng.sample(RARE, rng.randint(0, 2))
+            rng.shuffle(words)
+            path = folder / f"doc-{batch}-{n:03}.md"
+            path.write_text(f"# Note {batch} {n}\n\n## Part\n\n{' '.join(words)}.\n", encoding="utf-8")
+            files.append(path)
+        knowledge_base.add(files)
+    for n in range(0, 80, 2):
+        knowledge_base.remove(f"doc-0-{n:03}")
+    return knowledge_base
+
+
+def leaf_readers(knowledge_base: KnowledgeBase):
+    def collect(searcher):
+        return [(reader, offset) for reader, offset in searcher.reader().leaf_readers()]
+
+    return knowledge_base.index.read(collect)
+
+
+def test_postings_read_by_block_are_whoosh_postings(random_index):
+    def check(searcher):
+        readers = searcher.reader().leaf_readers()
+        assert len(readers) >= 2 and any(r.has_deletions() for r, _ in readers)
+        for reader, _ in readers:
+            kept = segment_postings(reader)
+            live = kept.live(reader)
+            for word in COMMON + RARE:
+                token = analyze(word)[0]
+                term = kept.term(reader, "body", token)
+                expected = []
+                if ("body", token) in reader:
+                    expected = list(reader.postings("body", token).items_as("frequency"))
+                pairs = zip(term.docnums.tolist(), term.frequencies.tolist(), strict=True)
+                ours = [(d, f) for d, f in pairs if live[d]]
+                assert ours == expected
+        assert max(len(kept.term(r, "body", "polic").docnums) for r, _ in readers) > 128
+
+    random_index.index.read(check)
+
+
+@pytest.mark.parametrize("slop", [1, 6])
+def test_phrases_match_the_documents_whoosh_matches(random_index, slop):
+    rng = random.Random(slop)
+    phrases = [[rng.choice(COMMON + RARE) for _ in range(rng.randint(2, 4))] for _ in range(40)]
+
+    def check(searcher):
+        for words in phrases:
+            tokens = [analyze(w)[0] for w in words]
+            ours = set()
+            for reader, offset in searcher.reader().leaf_readers():
+                kept = segment_postings(reader)
+                live = kept.live(reader)
+                ours.update(int(d) + offset for d in kept.phrase_docs(reader, "body", tokens, slop) if live[d])
+            assert ours == set(searcher.docs_for_query(Phrase("body", tokens, slop=slop))), words
+
+    random_index.index.read(check)
+
+
+def test_total_counts_every_passage_holding_a_word(random_index):
+    def whoosh_count(searcher):
+        words = Or([Term(field, t) for t in ("harbour", "lantern") for field in ("body", "heading")])
+        return len(list(searcher.docs_for_query(And([Term("kind", "passage"), words]))))
+
+    expected = random_index.index.read(whoosh_count)
+    assert 0 < expected < 260
+    assert random_index.search("harbour lantern").total == expected
+
+
+def test_kept_postings_leave_out_a_removed_document(tmp_path, write):
+    server = KnowledgeBase(tmp_path / "index", keep_open=True)
+    writer = KnowledgeBase(tmp_path / "index")
+    writer.add(
+        [
+            write("a.md", "# A\n\n## Lamps\n\nLantern patrols at night.\n"),
+            write("b.md", "# B\n\n## Lamps\n\nA lantern.\n"),
+        ]
+    )
+    assert {h.document.id for h in server.search("lantern").hits} == {"a", "b"}
+    writer.remove("a")
+    after = server.search("lantern")
+    assert [h.document.id for h in after.hits] == ["b"] and after.total == 1
+    writer.add([write("b.md", "# B\n\n## Lamps\n\nA torch instead.\n")])
+    assert server.search("lantern").total == 0
+    assert server.search("torch").hits[0].document.id == "b"
+
+
+def test_a_server_answers_a_repeated_search_from_its_kept_answers_until_a_commit(tmp_path, write):
+    server = KnowledgeBase(tmp_path / "index", keep_open=True)
+    writer = KnowledgeBase(tmp_path / "index")
+    writer.add([write("a.md", "# A\n\n## Lamps\n\nLantern patrols at night.\n")])
+    first = server.search("lantern")
+    assert server.search("lantern") is first
+    assert server.search("lantern", limit=5) is not first
+    writer.add([write("c.md", "# C\n\n## Lamps\n\nThe lantern festival.\n")])
+    again = server.search("lantern")
+    assert again is not first and again.total == 2
+
+
+def test_a_kept_index_reads_the_new_folder_after_a_rebuild(tmp_path, write):
+    source = write("a.md", "# A\n\n## Lamps\n\nLantern patrols at night.\n")
+    server = KnowledgeBase(tmp_path / "index", keep_open=True)
+    writer = KnowledgeBase(tmp_path / "index")
+    writer.add([source])
+    assert server.search("lantern").total == 1
+    source.write_text("# A\n\n## Lamps\n\nHarbour patrols at dawn.\n", encoding="utf-8")
+    writer.rebuild()
+    assert server.search("lantern").total == 0
+    assert server.search("harbour").total == 1
+    server.index.close()
