@@ -92,10 +92,15 @@ class SegmentPostings:
             self._lengths[field] = found
         return found
 
-    def phrase_docs(self, reader: IndexReader, field: str, tokens: Sequence[str], slop: int = 1) -> np.ndarray:
+    def phrase_docs(
+        self, reader: IndexReader, field: str, tokens: Sequence[str], slop: int = 1, within: np.ndarray | None = None
+    ) -> np.ndarray:
         """The documents where ``tokens`` stand in order, each at most ``slop``
         positions after the one before (1: word for word), as Whoosh's Phrase
-        query matches them."""
+        query matches them. ``within`` (a mask of documents) limits the
+        search to those, and the answer is then not kept."""
+        if within is not None:
+            return self._match_phrase(reader, field, tuple(tokens), slop, within)
         key = (field, tuple(tokens), slop)
         found = self._phrases.get(key)
         if found is None:
@@ -103,15 +108,21 @@ class SegmentPostings:
             self._phrases[key] = found
         return found
 
-    def _match_phrase(self, reader: IndexReader, field: str, tokens: tuple[str, ...], slop: int) -> np.ndarray:
+    def _match_phrase(
+        self, reader: IndexReader, field: str, tokens: tuple[str, ...], slop: int, within: np.ndarray | None = None
+    ) -> np.ndarray:
         # Where the phrase can have got to after each word: a place of the next
         # word counts if the nearest reached place before it is at most `slop`
         # back (the document is in the high bits, so it is never a place in another).
-        reached = self.term(reader, field, tokens[0]).occurrences()
+        def places(token: str) -> np.ndarray:
+            found = self.term(reader, field, token).occurrences()
+            return found if within is None else found[within[found >> 32]]
+
+        reached = places(tokens[0])
         for token in tokens[1:]:
             if not reached.size:
                 break
-            following = self.term(reader, field, token).occurrences()
+            following = places(token)
             before = np.searchsorted(reached, following) - 1
             ok = before >= 0
             ok[ok] = following[ok] - reached[before[ok]] <= slop

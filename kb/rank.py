@@ -78,28 +78,47 @@ class _SegmentScorer:
         substantive = [s for s, slot in zip(slot_scores, slots, strict=True) if slot.substantive] or slot_scores
         score = np.sum(substantive, axis=0)
         matched = (score > 0) & self.postings.live(self.reader)
-        has_all = np.logical_and.reduce([s > 0 for s in slot_scores])
-        if len(slots) > 1 and has_all.any():
-            score = score + ALL_WORDS_BOOST * np.sum(slot_scores, axis=0) * has_all
-            for phrase in query_plan.phrase_combinations():
-                near = self.postings.phrase_docs(self.reader, "body", phrase, NEAR_SLOP)
-                exact = self.postings.phrase_docs(self.reader, "body", phrase) if near.size else near
-                in_body = sum(self._weight("body", t) for t in phrase)
-                score[near] += NEAR_BOOST * in_body[near]
-                score[exact] += EXACT_BOOST * in_body[exact]
         if doc_ids is not None:
             matched &= self._in_documents(doc_ids)
-        candidates = np.flatnonzero(matched)
-        if not candidates.size:
+        if not matched.any():
             return [], 0
-        body_lengths = self.postings.lengths(self.reader, "body")[candidates]
-        final = score[candidates] * np.minimum(1.0, 0.3 + body_lengths / 25)
+        prior = np.minimum(1.0, 0.3 + self.postings.lengths(self.reader, "body") / 25)
+        has_all = np.logical_and.reduce([s > 0 for s in slot_scores]) & matched
+        if len(slots) > 1 and has_all.any():
+            score = score + ALL_WORDS_BOOST * np.sum(slot_scores, axis=0) * has_all
+            self._add_phrase_bonus(score, query_plan, matched, has_all, prior, limit)
+        candidates = np.flatnonzero(matched)
+        final = score[candidates] * prior[candidates]
         order = np.lexsort((candidates, -final))[:limit]
         ranked = [
             Ranked(int(candidates[i]), float(final[i]), self._body_tokens(query_plan, int(candidates[i]), has_all))
             for i in order
         ]
         return ranked, int(candidates.size)
+
+    def _add_phrase_bonus(
+        self,
+        score: np.ndarray,
+        query_plan: Plan,
+        matched: np.ndarray,
+        has_all: np.ndarray,
+        prior: np.ndarray,
+        limit: int,
+    ) -> None:
+        """Add the near and word-for-word bonuses where they can change the top
+        ``limit``: a passage whose score with every bonus it could get stays
+        below the ``limit``-th best score without bonuses is not looked at."""
+        phrases = query_plan.phrase_combinations()
+        in_body = {phrase: sum(self._weight("body", t) for t in phrase) for phrase in phrases}
+        most = (NEAR_BOOST + EXACT_BOOST) * sum(in_body.values())
+        without = (score * prior)[matched]
+        threshold = np.partition(without, -limit)[-limit] if without.size >= limit else 0.0
+        worth_checking = has_all & ((score + most) * prior >= threshold)
+        for phrase in phrases:
+            near = self.postings.phrase_docs(self.reader, "body", phrase, NEAR_SLOP, within=worth_checking)
+            exact = self.postings.phrase_docs(self.reader, "body", phrase, within=worth_checking) if near.size else near
+            score[near] += NEAR_BOOST * in_body[phrase][near]
+            score[exact] += EXACT_BOOST * in_body[phrase][exact]
 
     def _alternative(self, tokens: Tokens) -> np.ndarray:
         if len(tokens) == 1:

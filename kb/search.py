@@ -26,7 +26,7 @@ from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Phrase, Query, 
 from whoosh.searching import Searcher
 
 from kb.expand import Tokens, Vocabulary, plan
-from kb.index import ANALYZER, SCHEMA, Index, StateCache, passage_from_record, read_documents, read_vocabulary
+from kb.index import SCHEMA, Index, StateCache, passage_from_record, read_documents, read_vocabulary, tokenize
 from kb.model import Hit
 from kb.rank import HEADING_BOOST, Ranked, length_prior, rank
 
@@ -72,12 +72,12 @@ class _MarkFormatter(highlight.Formatter):
 
 def analyze(text: str) -> list[str]:
     """The index's tokens for ``text``: lower-cased, stemmed, every word kept."""
-    return [token.text for token in ANALYZER(text)]
+    return [token for token, _, _ in tokenize(text)]
 
 
 def analyze_with_spans(text: str) -> list[tuple[str, int, int]]:
     """``analyze`` with where each token stands in ``text``."""
-    return [(token.text, token.startchar, token.endchar) for token in ANALYZER(text, chars=True)]
+    return tokenize(text)
 
 
 def parse_query(text: str, vocabulary: Vocabulary | None = None) -> tuple[Query, list[str]]:
@@ -237,8 +237,30 @@ def _whoosh_rank(
 
 
 def _snippet(text: str, tokens: frozenset[str]) -> str:
-    fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
-    return highlight.highlight(text, tokens, ANALYZER, fragmenter, _MarkFormatter(), top=2) or _opening(text)
+    """The two fragments around matches that hold the most different words, in
+    text order. Of fragments that score the same the earlier wins (Whoosh's own
+    highlighter picks among them by object id, so a snippet could change from
+    one run to the next)."""
+    stream = (_Token(token, start, end, token in tokens) for token, start, end in tokenize(text))
+    fragments = list(_FRAGMENTER.fragment_tokens(text, stream))
+    score = highlight.BasicFragmentScorer()
+    best = sorted(fragments, key=lambda f: (-score(f), f.startchar))[:2]
+    return _MarkFormatter().format(sorted(best, key=lambda f: f.startchar)) or _opening(text)
+
+
+_FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
+
+
+class _Token:
+    """What Whoosh's fragmenter and formatter read of a token."""
+
+    __slots__ = ("boost", "endchar", "matched", "startchar", "text")
+
+    def __init__(self, text: str, startchar: int, endchar: int, matched: bool) -> None:
+        self.text, self.startchar, self.endchar, self.matched, self.boost = text, startchar, endchar, matched, 1.0
+
+    def copy(self) -> _Token:
+        return self
 
 
 def _suggestion(searcher: Searcher, text: str, nothing_found: bool) -> str | None:

@@ -136,3 +136,15 @@ def test_a_kept_index_reads_the_new_folder_after_a_rebuild(tmp_path, write):
     assert server.search("lantern").total == 0
     assert server.search("harbour").total == 1
     server.index.close()
+
+
+def test_the_top_passages_are_the_same_whether_or_not_phrase_checks_are_pruned(random_index):
+    """Near and word-for-word bonuses are worked out only where they can change
+    the top: asking for every passage (nothing pruned) must rank the first ten alike."""
+    rng = random.Random(9)
+    queries = [" ".join(rng.choice(COMMON + RARE) for _ in range(rng.randint(2, 4))) for _ in range(30)]
+    for query in queries:
+        top = random_index.search(query, limit=10)
+        everything = random_index.search(query, limit=1000)
+        assert [(h.passage.id, h.score) for h in top.hits] == [(h.passage.id, h.score) for h in everything.hits[:10]]
+        assert top.total == everything.total

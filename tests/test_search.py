@@ -6,6 +6,7 @@ import string
 import pytest
 
 from kb import DocumentNotFound
+from kb.index import ANALYZER, tokenize
 from kb.search import parse_query
 
 
@@ -147,3 +148,21 @@ def test_snippet_of_a_long_passage_is_short_and_shows_where_it_was_cut(knowledge
     assert "[[policing]] [[by]] [[consent]]" in snippet
     assert "… …" not in snippet
     assert len(snippet.replace("[[", "").replace("]]", "")) < len(body) / 2
+
+
+def test_tokenize_gives_the_analyzers_tokens_and_places():
+    rng = random.Random(3)
+    pieces = ["Policing", "CoP", "U.S.", "e-mail", "officers'", "naïve", "café", "3.5", "km²", "—", "‘quoted’"]
+    pieces += ["snake_case", "...", "Résumé", "ÆON", "straße", "a.b.c", "2nd", "(", ")", ",", " ", "\n", "ﬁeld"]
+    texts = ["".join(rng.choice(pieces) + rng.choice(["", " ", ". "]) for _ in range(30)) for _ in range(200)]
+    for text in texts:
+        assert tokenize(text) == [(t.text, t.startchar, t.endchar) for t in ANALYZER(text, chars=True)]
+
+
+def test_snippet_of_equally_good_places_shows_the_first_two(knowledge_base, write):
+    filler = "Officers walk the beat and talk with shop owners about daily life. " * 4
+    body = f"Alpha lantern rounds. {filler}Beta lantern rounds. {filler}Gamma lantern rounds. {filler}"
+    knowledge_base.add([write("places.md", f"# Places\n\n## Rounds\n\n{body}\n")])
+    for _ in range(3):
+        snippet = knowledge_base.search("lantern").hits[0].snippet
+        assert "Alpha [[lantern]]" in snippet and "Beta [[lantern]]" in snippet and "Gamma" not in snippet
