@@ -137,6 +137,12 @@ class Index:
         them open: it keeps reading them, and the next read opens the new one.
         """
         newest = self._newest_toc()
+        for attempt in range(_OPEN_ATTEMPTS if self._kept is not None else 0):
+            if newest is not None:
+                break
+            # `kb rebuild` swaps folders with two renames; wait out the moment between.
+            time.sleep(0.05 * (attempt + 1))
+            newest = self._newest_toc()
         if self._kept is not None and newest is not None and self._kept[0] == newest:
             return self._kept[1]
         self.close()

@@ -149,3 +149,27 @@ def test_searches_during_a_long_add_all_succeed(seeded, many_notes, tmp_path):
     assert failures == 0
     assert searches > 50
     assert len(KnowledgeBase(seeded.path).documents()) == 1 + 1200 + 300
+
+
+def test_a_server_searching_through_adds_and_a_rebuild_never_fails(seeded, tmp_path):
+    """A kept-open index (as kb serve holds it) while other processes commit
+    twice, one after the other, and then swap in a rebuilt folder."""
+    server = KnowledgeBase(seeded.path, keep_open=True)
+    first, second = make_notes(tmp_path / "first", 150), make_notes(tmp_path / "second", 150, first=500)
+    kb = [sys.executable, CLI, "--index", str(seeded.path)]
+    commands = [[*kb, "add", "--quiet", str(first)], [*kb, "add", "--quiet", str(second)], [*kb, "rebuild", "--quiet"]]
+    failures, searches = [], 0
+    for command in commands:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        while process.poll() is None:
+            try:
+                server.search("trust partnership", limit=5)
+            except Exception as exc:  # any failure at all is what this test looks for
+                failures.append(repr(exc))
+            searches += 1
+        _, stderr = process.communicate()
+        assert process.returncode == 0, stderr
+    assert failures == [] and searches > 20
+    assert server.search("trust").total == seeded.search("trust").total > 0
+    assert len(server.documents()) == 1 + 300
+    server.index.close()
