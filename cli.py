@@ -26,7 +26,8 @@ from kb.model import AddReport
 from kb.picks import DEFAULT_PACK
 from kb.plot import draw_term_plot
 from kb.quote import trim
-from kb.search import MARK_END, MARK_START, analyze
+from kb.search import analyze
+from kb.snippet import MARK_END, MARK_START
 
 WIDTH = 80
 INDENT = "    "

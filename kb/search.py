@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from whoosh import highlight
 from whoosh.analysis import STOP_WORDS
 from whoosh.fields import Schema
 from whoosh.qparser import (
@@ -29,13 +28,8 @@ from kb.expand import Tokens, Vocabulary, plan
 from kb.index import SCHEMA, Index, StateCache, passage_from_record, read_documents, read_vocabulary, tokenize
 from kb.model import Hit
 from kb.rank import HEADING_BOOST, Ranked, length_prior, rank
+from kb.snippet import snippet
 
-MARK_START, MARK_END = "[[", "]]"
-# A snippet is at most two fragments of about this many characters: three to
-# five lines in an 80-column terminal.
-SNIPPET_CHARS = 160
-
-_CLOSING_PUNCTUATION = ".,;:!?)]\"'’”"
 _SEARCHABLE = Schema(heading=SCHEMA["heading"], body=SCHEMA["body"])
 _OPERATORS = re.compile(r"[():*?~^\[\]{}]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
@@ -47,27 +41,6 @@ class SearchResult:
     hits: list[Hit]
     expanded: list[str] = field(default_factory=list)  # e.g. "CoP → community-oriented policing"
     suggestion: str | None = None  # "did you mean", when a word is unknown to the index
-
-
-class _MarkFormatter(highlight.Formatter):
-    """Marks matches as [[word]]; an ellipsis shows where the text was cut."""
-
-    def format_token(self, text, token, replace=False):
-        return MARK_START + highlight.get_text(text, token, replace) + MARK_END
-
-    def format(self, fragments, replace=False):
-        if not fragments:
-            return ""
-        text = fragments[0].text
-        out = ["…" if text[: fragments[0].startchar].strip() else ""]
-        for n, fragment in enumerate(fragments):
-            if n:
-                gap = text[fragments[n - 1].endchar : fragment.startchar]
-                out.append(" … " if gap.strip() else " ")
-            out.append(self.format_fragment(fragment, replace).strip())
-        rest = text[fragments[-1].endchar :].strip()
-        out.append("…" if rest.strip(_CLOSING_PUNCTUATION) else rest)
-        return "".join(out)
 
 
 def analyze(text: str) -> list[str]:
@@ -203,8 +176,9 @@ def _search(searcher: Searcher, text: str, limit: int, doc_ids: list[str] | None
     hits = []
     for number, found in enumerate(ranked, start=1):
         passage = passage_from_record(searcher.stored_fields(found.docnum))
-        snippet = _snippet(passage.text, found.tokens)
-        hits.append(Hit(number, round(found.score, 4), passage, documents[passage.doc_id], snippet))
+        hits.append(
+            Hit(number, round(found.score, 4), passage, documents[passage.doc_id], snippet(passage.text, found.tokens))
+        )
     suggestion = _suggestion(searcher, text, nothing_found=not hits)
     return SearchResult(text, total, hits, expanded, suggestion)
 
@@ -236,33 +210,6 @@ def _whoosh_rank(
     return sorted(ranked, key=lambda r: (-r.score, r.docnum))[:limit], len(results)
 
 
-def _snippet(text: str, tokens: frozenset[str]) -> str:
-    """The two fragments around matches that hold the most different words, in
-    text order. Of fragments that score the same the earlier wins (Whoosh's own
-    highlighter picks among them by object id, so a snippet could change from
-    one run to the next)."""
-    stream = (_Token(token, start, end, token in tokens) for token, start, end in tokenize(text))
-    fragments = list(_FRAGMENTER.fragment_tokens(text, stream))
-    score = highlight.BasicFragmentScorer()
-    best = sorted(fragments, key=lambda f: (-score(f), f.startchar))[:2]
-    return _MarkFormatter().format(sorted(best, key=lambda f: f.startchar)) or _opening(text)
-
-
-_FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
-
-
-class _Token:
-    """What Whoosh's fragmenter and formatter read of a token."""
-
-    __slots__ = ("boost", "endchar", "matched", "startchar", "text")
-
-    def __init__(self, text: str, startchar: int, endchar: int, matched: bool) -> None:
-        self.text, self.startchar, self.endchar, self.matched, self.boost = text, startchar, endchar, matched, 1.0
-
-    def copy(self) -> _Token:
-        return self
-
-
 def _suggestion(searcher: Searcher, text: str, nothing_found: bool) -> str | None:
     """The query with each word the index does not know replaced by the
     nearest word it does know, if that changes anything."""
@@ -279,10 +226,3 @@ def _suggestion(searcher: Searcher, text: str, nothing_found: bool) -> str | Non
                 word, changed = found[0], True
         words.append(word)
     return "".join(words) if changed else None
-
-
-def _opening(text: str) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= SNIPPET_CHARS:
-        return flat
-    return flat[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
