@@ -27,6 +27,7 @@ from whoosh.searching import Searcher
 from kb.expand import Tokens, Vocabulary, plan
 from kb.index import SCHEMA, Index, StateCache, passage_from_record, read_documents, read_vocabulary, tokenize
 from kb.model import Hit
+from kb.postings import segment_postings
 from kb.rank import HEADING_BOOST, Ranked, length_prior, rank
 from kb.snippet import snippet
 
@@ -159,6 +160,20 @@ def search(
         return kept.get(searcher, key, lambda: _search(searcher, text, limit, doc_ids, literal))
 
     return index.read(run)
+
+
+def prepare(index: Index) -> None:
+    """Read what every search needs (the vocabulary, the document list, each
+    segment's field lengths), so that a server's first searches need not."""
+
+    def load(searcher: Searcher) -> None:
+        read_vocabulary(searcher)
+        read_documents(searcher)
+        for reader, _ in searcher.reader().leaf_readers():
+            for fieldname in ("body", "heading"):
+                segment_postings(reader).lengths(reader, fieldname)
+
+    index.read(load)
 
 
 def _search(searcher: Searcher, text: str, limit: int, doc_ids: list[str] | None, literal: bool) -> SearchResult:

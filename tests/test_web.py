@@ -28,7 +28,8 @@ def client(knowledge_base, write, make_pdf):
             make_pdf("report.pdf", [["Annual trust report", "Trust in the police rose this year."]]),
         ]
     )
-    return TestClient(create_app(knowledge_base.path))
+    with TestClient(create_app(knowledge_base.path)) as started:  # runs start-up and shut-down
+        yield started
 
 
 def token_of(html: str) -> str:
@@ -144,5 +145,6 @@ def test_research_and_document_pages(client):
 
 
 def test_a_missing_index_is_a_503(tmp_path):
-    page = TestClient(create_app(tmp_path / "none")).get("/api/documents")
+    with TestClient(create_app(tmp_path / "none")) as client:  # starting up without an index is fine
+        page = client.get("/api/documents")
     assert page.status_code == 503 and "kb add" in page.json()["error"]

@@ -37,6 +37,7 @@ from kb.citation import cite, printed_pages
 from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
 from kb.model import Document, Hit, Passage
 from kb.picks import DEFAULT_PACK
+from kb.search import prepare as prepare_search
 
 MAX_QUERY = 300
 MAX_LIMIT = 100
@@ -64,6 +65,8 @@ def create_app(index_dir: Path | str) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        with contextlib.suppress(KbError):  # no index yet: pages say so
+            prepare_search(shared.index)
         yield
         shared.index.close()
 
