@@ -222,7 +222,10 @@ def _whoosh_rank(
         )
         for hit in results
     ]
-    return sorted(ranked, key=lambda r: (-r.score, r.docnum))[:limit], len(results)
+    # Counted apart: with optimize=False, Whoosh's len(results) counts only
+    # part of the matches while saying the count is exact.
+    total = sum(1 for _ in searcher.docs_for_query(And([passages_only, results.q])))
+    return sorted(ranked, key=lambda r: (-r.score, r.docnum))[:limit], total
 
 
 def _suggestion(searcher: Searcher, text: str, nothing_found: bool) -> str | None:

@@ -148,3 +148,12 @@ def test_the_top_passages_are_the_same_whether_or_not_phrase_checks_are_pruned(r
         everything = random_index.search(query, limit=1000)
         assert [(h.passage.id, h.score) for h in top.hits] == [(h.passage.id, h.score) for h in everything.hits[:10]]
         assert top.total == everything.total
+
+
+def test_total_of_an_operator_query_counts_every_passage_it_matches(random_index):
+    def whoosh_count(searcher):
+        either = Or([Term(field, t) for t in ("harbour", "polic") for field in ("body", "heading")])
+        return len(list(searcher.docs_for_query(And([Term("kind", "passage"), either]))))
+
+    expected = random_index.index.read(whoosh_count)
+    assert random_index.search("harbour OR police", limit=3).total == expected > 200
