@@ -23,9 +23,11 @@ from whoosh.reading import IndexReader, TermNotFound
 from kb.index import SCHEMA
 
 # Bounds on what one process keeps: segments (an index has a few; a rebuild
-# makes new ones) and postings per segment (about 60 bytes each).
+# makes new ones), postings per segment (about 60 bytes each, more once their
+# positions are decoded) and matched phrases per segment.
 MAX_SEGMENTS = 16
 MAX_POSTINGS_PER_SEGMENT = 4_000_000
+MAX_PHRASES_PER_SEGMENT = 20_000
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -105,6 +107,8 @@ class SegmentPostings:
         found = self._phrases.get(key)
         if found is None:
             found = self._match_phrase(reader, field, tuple(tokens), slop)
+            if len(self._phrases) >= MAX_PHRASES_PER_SEGMENT:
+                self._phrases.clear()
             self._phrases[key] = found
         return found
 
