@@ -88,13 +88,17 @@ class _SegmentScorer:
             score = score + ALL_WORDS_BOOST * np.sum(slot_scores, axis=0) * has_all
             self._add_phrase_bonus(score, query_plan, matched, has_all, prior, limit)
         candidates = np.flatnonzero(matched)
+        total = int(candidates.size)
         final = score[candidates] * prior[candidates]
+        if total > limit:  # sort only what can make the top, ties at its edge included
+            best = final >= np.partition(final, -limit)[-limit]
+            candidates, final = candidates[best], final[best]
         order = np.lexsort((candidates, -final))[:limit]
         ranked = [
             Ranked(int(candidates[i]), float(final[i]), self._body_tokens(query_plan, int(candidates[i]), has_all))
             for i in order
         ]
-        return ranked, int(candidates.size)
+        return ranked, total
 
     def _add_phrase_bonus(
         self,
