@@ -50,9 +50,17 @@ def cite(document: Document, passage: Passage, style: str = "short") -> str:
 
 
 def _edition(edition: str | None) -> str:
+    """ "2" and "2nd" both cite as "2nd ed."; "Revised edition" stays as it is."""
     if not edition:
         return ""
+    if edition.isdigit():
+        edition = _ordinal(int(edition))
     return edition if edition.rstrip(".").endswith(("ed", "edition")) else f"{edition} ed."
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _section(passage: Passage) -> str:

@@ -41,6 +41,15 @@ def test_short_citation_with_full_metadata_cites_the_printed_page():
     )
 
 
+@pytest.mark.parametrize(
+    ("given", "cited"),
+    [("2", "2nd ed."), ("1", "1st ed."), ("3", "3rd ed."), ("11", "11th ed."), ("22", "22nd ed."),
+     ("2nd", "2nd ed."), ("Revised edition", "Revised edition")],
+)  # fmt: skip
+def test_an_edition_given_as_a_number_is_cited_as_an_ordinal(given, cited):
+    assert f", {cited}, " in cite(document(year=2022, edition=given), passage())
+
+
 def test_apa_citation_with_full_metadata():
     full = document(publisher="OSCE/UNODC", year=2022, edition="2nd", url="https://example.org/guide")
     assert cite(full, passage(page_end=26, page_label_end="24"), style="apa") == (
