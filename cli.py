@@ -19,7 +19,7 @@ import click
 
 from kb import IndexVersionMismatch, KbError, KnowledgeBase, Metadata, serialize
 from kb import config as kb_config
-from kb.citation import STYLES, printed_pages
+from kb.citation import STYLES, edition_label, printed_pages
 from kb.citation import cite as cite_passage
 from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
 from kb.model import AddReport
@@ -516,7 +516,7 @@ def _bar(value: float, largest: float) -> str:
 
 
 def _doc_label(count) -> str:
-    extra = ", ".join(str(p) for p in (count.edition and f"{count.edition} ed.", count.year) if p)
+    extra = ", ".join(str(p) for p in (edition_label(count.edition), count.year) if p)
     return f"{count.doc_id} ({extra})" if extra else count.doc_id
 
 

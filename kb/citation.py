@@ -34,7 +34,7 @@ def cite(document: Document, passage: Passage, style: str = "short") -> str:
     """
     if style not in STYLES:
         raise ValueError(f"unknown citation style {style!r} (styles: {', '.join(STYLES)})")
-    edition = _edition(document.edition)
+    edition = edition_label(document.edition)
     locator = ", ".join(p for p in (_section(passage), printed_pages(passage)) if p)
     if style == "apa":
         author = f"{document.publisher}." if document.publisher else ""
@@ -49,8 +49,8 @@ def cite(document: Document, passage: Passage, style: str = "short") -> str:
     return ", ".join(p for p in (author, document.title, edition, locator, url) if p)
 
 
-def _edition(edition: str | None) -> str:
-    """ "2" and "2nd" both cite as "2nd ed."; "Revised edition" stays as it is."""
+def edition_label(edition: str | None) -> str:
+    """ "2" and "2nd" both read "2nd ed."; "Revised edition" stays as it is."""
     if not edition:
         return ""
     if edition.isdigit():

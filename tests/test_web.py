@@ -7,6 +7,7 @@ import pytest
 from pptx import Presentation
 from starlette.testclient import TestClient
 
+from kb import Metadata
 from kb.web import create_app
 
 
@@ -148,3 +149,10 @@ def test_a_missing_index_is_a_503(tmp_path):
     with TestClient(create_app(tmp_path / "none")) as client:  # starting up without an index is fine
         page = client.get("/api/documents")
     assert page.status_code == 503 and "kb add" in page.json()["error"]
+
+
+def test_an_edition_given_as_a_number_reads_as_an_ordinal_on_the_pages(knowledge_base, write):
+    knowledge_base.add([write("second.md", "# Second\n\n## Trust\n\nTrust grows.\n")], metadata=Metadata(edition="2"))
+    with TestClient(create_app(knowledge_base.path)) as client:
+        assert "(2nd ed.)" in client.get("/terms?t=trust").text
+        assert "(2nd ed.)" in client.get("/?q=trust").text

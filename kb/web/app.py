@@ -33,7 +33,7 @@ from kb import (
     PassageNotFound,
     serialize,
 )
-from kb.citation import cite, printed_pages
+from kb.citation import cite, edition_label, printed_pages
 from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
 from kb.model import Document, Hit, Passage
 from kb.picks import DEFAULT_PACK
@@ -57,6 +57,7 @@ def create_app(index_dir: Path | str) -> Starlette:
     index_dir = Path(index_dir)
     templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
     templates.filters["marks"] = _marks
+    templates.filters["edition"] = edition_label
     token = secrets.token_urlsafe(24)
     shared = KnowledgeBase(index_dir, keep_open=True)
 
