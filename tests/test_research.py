@@ -114,3 +114,10 @@ def test_plot_without_matplotlib_says_how_to_get_it(editions, tmp_path, monkeypa
     result = CliRunner().invoke(kb_cli.cli, ["terms", "online", "--plot", str(tmp_path / "t.png")])
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: kb terms --plot needs matplotlib: pip install 'kb[plot]'"
+
+
+def test_concordance_by_document_reads_each_document_in_order(knowledge_base, write):
+    sections = "\n\n".join(f"## Part {n}\n\nThe lantern of part {n} is lit." for n in range(1, 13))
+    knowledge_base.add([write("lamps.md", f"# Lamps\n\n{sections}\n")])
+    lines = knowledge_base.concordance("lantern", width=10)
+    assert [line.passage_id for line in lines] == [f"lamps:{n}" for n in range(1, 13)]
