@@ -23,8 +23,8 @@ from whoosh.reading import IndexReader, TermNotFound
 from kb.index import SCHEMA
 
 # Bounds on what one process keeps: segments (an index has a few; a rebuild
-# makes new ones), postings per segment (about 60 bytes each, more once their
-# positions are decoded) and matched phrases per segment.
+# makes new ones), postings per segment (about 60 bytes each, 8 more per
+# position once decoded) and matched phrases per segment.
 MAX_SEGMENTS = 16
 MAX_POSTINGS_PER_SEGMENT = 4_000_000
 MAX_PHRASES_PER_SEGMENT = 20_000
@@ -50,7 +50,6 @@ class TermPostings:
             keys = [(docnum << 32) | p for docnum, encoded in zip(self.docnums.tolist(), self._encoded, strict=True)
                     for p in decode(encoded)]  # fmt: skip
             self._occurrences = np.array(keys, dtype=np.int64)
-            self._encoded = ()
         return self._occurrences
 
 

@@ -40,10 +40,10 @@ class Ranked:
     tokens: frozenset[str]  # the query's tokens the passage's body holds, to mark in a snippet
 
 
-def length_prior(words: float) -> float:
+def length_prior(words: np.ndarray) -> np.ndarray:
     """A bare heading or one line of a list must not outrank the sections that
     explain a term: passages under about 18 words are scored down."""
-    return min(1.0, 0.3 + words / 25)
+    return np.minimum(1.0, 0.3 + words / 25)
 
 
 def rank(
@@ -82,7 +82,7 @@ class _SegmentScorer:
             matched &= self._in_documents(doc_ids)
         if not matched.any():
             return [], 0
-        prior = np.minimum(1.0, 0.3 + self.postings.lengths(self.reader, "body") / 25)
+        prior = length_prior(self.postings.lengths(self.reader, "body"))
         has_all = np.logical_and.reduce([s > 0 for s in slot_scores]) & matched
         if len(slots) > 1 and has_all.any():
             score = score + ALL_WORDS_BOOST * np.sum(slot_scores, axis=0) * has_all

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh.analysis import STOP_WORDS
 from whoosh.fields import Schema
 from whoosh.qparser import (
@@ -214,13 +215,15 @@ def _whoosh_rank(
         # A parse Whoosh accepted but cannot run (say, a phrase on a field
         # without positions): fall back to the plain words.
         results = searcher.search(_any_word(analyze(text)), **options)
+    hits = list(results)
+    priors = length_prior(np.array([len(hit["body"].split()) for hit in hits], dtype=np.float64))
     ranked = [
         Ranked(
             hit.docnum,
-            hit.score * length_prior(len(hit["body"].split())),
+            hit.score * float(prior),
             frozenset(token.decode() for fieldname, token in hit.matched_terms() if fieldname == "body"),
         )
-        for hit in results
+        for hit, prior in zip(hits, priors, strict=True)
     ]
     # Counted apart: with optimize=False, Whoosh's len(results) counts only
     # part of the matches while saying the count is exact.
