@@ -44,7 +44,13 @@ class _Fragment:
 def snippet(text: str, stems: frozenset[str]) -> str:
     """The best places of ``text`` for a query whose tokens are ``stems``; the
     passage's opening when none of them is in it."""
-    matches = [(m.start(), m.end(), stem) for m in _WORD.finditer(text) if (stem := stem_of(m.group())) in stems]
+    # A stem keeps its word's first letter, so most words need no stemming.
+    initials = {stem[0] for stem in stems if stem}
+    matches = [
+        (m.start(), m.end(), stem)
+        for m in _WORD.finditer(text)
+        if m.group()[0].lower()[0] in initials and (stem := stem_of(m.group())) in stems
+    ]
     if not matches:
         return opening(text)
     fragments = _fragments(text, matches)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
+from kb.index import stem_of
+from kb.index import tokenize as tokenize_words
 from kb.search import analyze
 from kb.snippet import MARK_END, MARK_START, SNIPPET_CHARS, snippet
 
@@ -60,3 +63,13 @@ def test_the_place_with_more_different_words_wins():
     assert "[[Youth]] and [[trust]]" in shown
     assert shown.startswith("[[Trust]] matters.")  # the second best, still in text order
     assert " … " in shown and shown.endswith("…")
+
+
+def test_a_stem_begins_with_its_words_first_letter_which_snippets_rely_on():
+    judged = Path(__file__).parent / "judged" / "corpus"
+    words = {w for f in judged.iterdir() for w, _, _ in tokenize_words(f.read_text(encoding="utf-8"))}
+    words |= {"dying", "lying", "tying", "skies", "idly", "gently", "ugly", "early", "only", "singly", "news",
+              "Yelling", "İstanbul", "Ænigma", "ies", "sses", "ed", "ing", "3.5", "U.S.", "généralement"}  # fmt: skip
+    assert len(words) > 500
+    for word in words:
+        assert stem_of(word)[:1] == word.lower()[:1], word
