@@ -33,6 +33,7 @@ from kb.rank import HEADING_BOOST, Ranked, length_prior, rank
 from kb.snippet import snippet
 
 _SEARCHABLE = Schema(heading=SCHEMA["heading"], body=SCHEMA["body"])
+KEPT_HITS = 100
 _OPERATORS = re.compile(r"[():*?~^\[\]{}]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
@@ -151,11 +152,12 @@ def search(
     literal: bool = False,
     kept: StateCache | None = None,
 ) -> SearchResult:
-    """Ranked passages for ``text``. With ``kept`` (a server's), answers are kept
-    per index state and a repeated search is answered from there."""
+    """Ranked passages for ``text``. With ``kept`` (a server's), answers of up to
+    ``KEPT_HITS`` hits are kept per index state and a repeated search is
+    answered from there; deep pages, rarely asked for, would cost the most memory."""
 
     def run(searcher: Searcher) -> SearchResult:
-        if kept is None:
+        if kept is None or limit > KEPT_HITS:
             return _search(searcher, text, limit, doc_ids, literal)
         key = (text, limit, tuple(doc_ids) if doc_ids is not None else None, literal)
         return kept.get(searcher, key, lambda: _search(searcher, text, limit, doc_ids, literal))

@@ -157,3 +157,11 @@ def test_total_of_an_operator_query_counts_every_passage_it_matches(random_index
 
     expected = random_index.index.read(whoosh_count)
     assert random_index.search("harbour OR police", limit=3).total == expected > 200
+
+
+def test_a_server_keeps_answers_only_up_to_a_hundred_hits(tmp_path, write):
+    server = KnowledgeBase(tmp_path / "index", keep_open=True)
+    KnowledgeBase(tmp_path / "index").add([write("a.md", "# A\n\n## Lamps\n\nLantern patrols at night.\n")])
+    assert server.search("lantern", limit=100) is server.search("lantern", limit=100)
+    assert server.search("lantern", limit=101) is not server.search("lantern", limit=101)
+    server.index.close()
