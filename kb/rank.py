@@ -54,19 +54,41 @@ def rank(
         return [], 0
     best: list[Ranked] = []
     total = 0
+    statistics = _Statistics(searcher)
     for reader, offset in searcher.reader().leaf_readers():
-        scorer = _SegmentScorer(searcher, reader, segment_postings(reader))
+        scorer = _SegmentScorer(statistics, reader, segment_postings(reader))
         ranked, matched = scorer.rank(query_plan, limit, doc_ids)
         total += matched
         best.extend(Ranked(r.docnum + offset, r.score, r.tokens) for r in ranked)
     return heapq.nsmallest(limit, best, key=lambda r: (-r.score, r.docnum)), total
 
 
+class _Statistics:
+    """The whole index's figures BM25 needs, looked up once per search."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self._searcher = searcher
+        self._documents = searcher.doc_count_all()
+        self._idf: dict[tuple[str, str], float] = {}
+        self._average: dict[str, float] = {}
+
+    def idf(self, field: str, token: str) -> float:
+        key = (field, token)
+        if key not in self._idf:
+            self._idf[key] = math.log(self._documents / (self._searcher.doc_frequency(field, token) + 1)) + 1
+        return self._idf[key]
+
+    def average_length(self, field: str) -> float:
+        if field not in self._average:
+            self._average[field] = self._searcher.avg_field_length(field) or 1
+        return self._average[field]
+
+
 class _SegmentScorer:
     """Scores one segment; statistics (idf, average lengths) are the whole index's."""
 
-    def __init__(self, searcher: Searcher, reader, postings: SegmentPostings) -> None:
-        self.searcher = searcher
+    def __init__(self, statistics: _Statistics, reader, postings: SegmentPostings) -> None:
+        self.statistics = statistics
         self.reader = reader
         self.postings = postings
         self.size = postings.doc_count
@@ -142,8 +164,8 @@ class _SegmentScorer:
             found = np.zeros(self.size)
             term = self.postings.term(self.reader, field, token)
             if term.docnums.size:
-                idf = math.log(self.searcher.doc_count_all() / (self.searcher.doc_frequency(field, token) + 1)) + 1
-                average = self.searcher.avg_field_length(field) or 1
+                idf = self.statistics.idf(field, token)
+                average = self.statistics.average_length(field)
                 lengths = self.postings.lengths(self.reader, field)[term.docnums]
                 tf = term.frequencies
                 found[term.docnums] = idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths / average))
