@@ -23,13 +23,14 @@ from whoosh.reading import IndexReader, TermNotFound
 from kb.index import SCHEMA
 
 # Bounds on what one process keeps: segments (an index has a few; a rebuild
-# makes new ones), postings per segment (about 60 bytes each, 8 more per
+# makes new ones), postings per segment (about 60 bytes each, or 8 per
 # position once decoded) and matched phrases per segment.
 MAX_SEGMENTS = 16
 MAX_POSTINGS_PER_SEGMENT = 4_000_000
 MAX_PHRASES_PER_SEGMENT = 20_000
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_decoding = threading.Lock()
 
 
 class TermPostings:
@@ -46,10 +47,13 @@ class TermPostings:
         """Every place the term stands, as ascending ``docnum << 32 | position``:
         one sorted array, so phrases are matched with array searches."""
         if self._occurrences is None:
-            decode = SCHEMA[self._field].format.decode_positions
-            keys = [(docnum << 32) | p for docnum, encoded in zip(self.docnums.tolist(), self._encoded, strict=True)
-                    for p in decode(encoded)]  # fmt: skip
-            self._occurrences = np.array(keys, dtype=np.int64)
+            with _decoding:  # once, and the encoded form is let go
+                if self._occurrences is None:
+                    decode = SCHEMA[self._field].format.decode_positions
+                    pairs = zip(self.docnums.tolist(), self._encoded, strict=True)
+                    keys = [(docnum << 32) | p for docnum, encoded in pairs for p in decode(encoded)]
+                    self._occurrences = np.array(keys, dtype=np.int64)
+                    self._encoded = ()
         return self._occurrences
 
 
