@@ -52,13 +52,13 @@ def snippet(text: str, stems: frozenset[str]) -> str:
         if m.group()[0].lower()[0] in initials and (stem := stem_of(m.group())) in stems
     ]
     if not matches:
-        return opening(text)
+        return _opening(text)
     fragments = _fragments(text, matches)
     best = sorted(fragments, key=lambda f: (-f.score, f.start))[:FRAGMENTS]
     return _format(text, sorted(best, key=lambda f: f.start))
 
 
-def opening(text: str) -> str:
+def _opening(text: str) -> str:
     flat = " ".join(text.split())
     if len(flat) <= SNIPPET_CHARS:
         return flat
