@@ -97,6 +97,10 @@ class SegmentPostings:
             self._lengths[field] = found
         return found
 
+    def has_text(self, reader: IndexReader) -> bool:
+        """Whether any document of the segment has a heading or body to search."""
+        return bool(self.lengths(reader, "body").any() or self.lengths(reader, "heading").any())
+
     def phrase_docs(
         self, reader: IndexReader, field: str, tokens: Sequence[str], slop: int = 1, within: np.ndarray | None = None
     ) -> np.ndarray:

@@ -56,7 +56,10 @@ def rank(
     total = 0
     statistics = _Statistics(searcher)
     for reader, offset in searcher.reader().leaf_readers():
-        scorer = _SegmentScorer(statistics, reader, segment_postings(reader))
+        kept = segment_postings(reader)
+        if not kept.has_text(reader):  # as the segment with only kb's meta record
+            continue
+        scorer = _SegmentScorer(statistics, reader, kept)
         ranked, matched = scorer.rank(query_plan, limit, doc_ids)
         total += matched
         best.extend(Ranked(r.docnum + offset, r.score, r.tokens) for r in ranked)
