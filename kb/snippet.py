@@ -14,6 +14,7 @@ highlighter took as long as the ranking itself.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -44,18 +45,29 @@ class _Fragment:
 def snippet(text: str, stems: frozenset[str]) -> str:
     """The best places of ``text`` for a query whose tokens are ``stems``; the
     passage's opening when none of them is in it."""
-    # A stem keeps its word's first letter, so most words need no stemming.
-    initials = {stem[0] for stem in stems if stem}
-    matches = [
-        (m.start(), m.end(), stem)
-        for m in _WORD.finditer(text)
-        if m.group()[0].lower()[0] in initials and (stem := stem_of(m.group())) in stems
-    ]
+    matches = marked_words(text, stems)
     if not matches:
         return _opening(text)
     fragments = _fragments(text, matches)
     best = sorted(fragments, key=lambda f: (-f.score, f.start))[:FRAGMENTS]
     return _format(text, sorted(best, key=lambda f: f.start))
+
+
+def marked_words(text: str, stems: frozenset[str]) -> list[tuple[int, int, str]]:
+    """(start, end, stem) of every word of ``text`` whose stem is wanted."""
+    found = _candidates(stems).finditer(text)
+    return [(m.start(), m.end(), stem) for m in found if (stem := stem_of(m.group())) in stems]
+
+
+@functools.lru_cache(maxsize=256)
+def _candidates(stems: frozenset[str]) -> re.Pattern[str]:
+    """The tokens (as ``_WORD`` finds them) that begin with a letter some stem
+    begins with: a stem keeps its word's first letter, so only these can match,
+    and the regex engine skips the rest without Python seeing them."""
+    initials = "".join(sorted({re.escape(stem[0]) for stem in stems if stem}))
+    if not initials:
+        return re.compile(r"(?!)")
+    return re.compile(rf"(?<!\w)(?<!\w\.)[{initials}]\w*(\.?\w+)*", re.IGNORECASE)
 
 
 def _opening(text: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from kb.index import stem_of
 from kb.index import tokenize as tokenize_words
 from kb.search import analyze
-from kb.snippet import MARK_END, MARK_START, SNIPPET_CHARS, snippet
+from kb.snippet import MARK_END, MARK_START, SNIPPET_CHARS, marked_words, snippet
 
 FILLER = "Officers walk the beat and talk with shop owners about daily life in the town centre. "
 
@@ -73,3 +73,18 @@ def test_a_stem_begins_with_its_words_first_letter_which_snippets_rely_on():
     assert len(words) > 500
     for word in words:
         assert stem_of(word)[:1] == word.lower()[:1], word
+
+
+def test_words_are_found_for_marking_exactly_as_the_tokenizer_finds_them():
+    """Snippets look only at tokens that begin as a wanted stem does; they must
+    be the tokenizer's own tokens, never a piece of one (as "b.c" in "a.b.c")."""
+    rng = random.Random(8)
+    pieces = ["Policing", "a.b.c", "x..b", "U.S.", "e-mail", "_under", "3.5", "İstanbul", "police.Consent", "ﬁeld"]
+    pieces += ["consent", "Community", "b", "c", ".", " ", "-", "'", "é", "policies"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+        tokens = tokenize_words(text)
+        wanted = frozenset(rng.sample([t for t, _, _ in tokens], min(3, len(tokens)))) if tokens else frozenset()
+        expected = [(start, end) for token, start, end in tokens if token in wanted]
+        marked = [(start, end) for start, end, _ in marked_words(text, wanted)]
+        assert marked == expected, text
