@@ -31,30 +31,43 @@ MAX_PHRASES_PER_SEGMENT = 20_000
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _decoding = threading.Lock()
+_POSITIONS = SCHEMA["body"].format  # heading and body store positions alike
 
 
 class TermPostings:
     """One term's postings in one segment."""
 
-    def __init__(self, docnums: np.ndarray, frequencies: np.ndarray, encoded: tuple[bytes, ...], field: str) -> None:
+    def __init__(self, docnums: np.ndarray, frequencies: np.ndarray, encoded: tuple[bytes, ...]) -> None:
         self.docnums = docnums  # ascending, numbered within the segment
         self.frequencies = frequencies
         self._encoded = encoded  # positions as Whoosh stores them, decoded on first use
-        self._field = field
         self._occurrences: np.ndarray | None = None
+        self._decoded_in_part = False
 
-    def occurrences(self) -> np.ndarray:
+    def occurrences(self, within: np.ndarray | None = None) -> np.ndarray:
         """Every place the term stands, as ascending ``docnum << 32 | position``:
-        one sorted array, so phrases are matched with array searches."""
-        if self._occurrences is None:
-            with _decoding:  # once, and the encoded form is let go
-                if self._occurrences is None:
-                    decode = SCHEMA[self._field].format.decode_positions
-                    pairs = zip(self.docnums.tolist(), self._encoded, strict=True)
-                    keys = [(docnum << 32) | p for docnum, encoded in pairs for p in decode(encoded)]
-                    self._occurrences = np.array(keys, dtype=np.int64)
-                    self._encoded = ()
-        return self._occurrences
+        one sorted array, so phrases are matched with array searches.
+
+        With ``within`` (a mask of documents), only the places in those. The
+        first time, only they are decoded (a common word has thousands of
+        postings, and a first search should not wait for them all); from the
+        second time the whole term is decoded once and kept."""
+        with _decoding:  # one decoder at a time: the encoded form is let go after
+            if self._occurrences is None and within is not None and not self._decoded_in_part:
+                self._decoded_in_part = True
+                return self._decode(np.flatnonzero(within[self.docnums]))
+            if self._occurrences is None:
+                self._occurrences = self._decode(np.arange(len(self.docnums)))
+                self._encoded = ()
+        if within is None:
+            return self._occurrences
+        return self._occurrences[within[self._occurrences >> 32]]
+
+    def _decode(self, postings: np.ndarray) -> np.ndarray:
+        decode = _POSITIONS.decode_positions
+        docnums, encoded = self.docnums, self._encoded
+        keys = [(int(docnums[i]) << 32) | p for i in postings.tolist() for p in decode(encoded[i])]
+        return np.array(keys, dtype=np.int64)
 
 
 class SegmentPostings:
@@ -126,8 +139,7 @@ class SegmentPostings:
         # word counts if the nearest reached place before it is at most `slop`
         # back (the document is in the high bits, so it is never a place in another).
         def places(token: str) -> np.ndarray:
-            found = self.term(reader, field, token).occurrences()
-            return found if within is None else found[within[found >> 32]]
+            return self.term(reader, field, token).occurrences(within)
 
         reached = places(tokens[0])
         for token in tokens[1:]:
@@ -146,7 +158,7 @@ def _read_term(reader: IndexReader, field: str, token: str) -> TermPostings:
     try:
         matcher = reader.postings(field, token)
     except TermNotFound:
-        return TermPostings(_EMPTY, np.zeros(0), (), field)
+        return TermPostings(_EMPTY, np.zeros(0), ())
     # Whoosh wraps the postings in a filter when the segment has deleted documents.
     postings = getattr(matcher, "child", matcher)
     postings.reset()
@@ -159,9 +171,7 @@ def _read_term(reader: IndexReader, field: str, token: str) -> TermPostings:
             frequencies.append(postings.weight())
             encoded.append(postings.value())
             postings.next()
-    return TermPostings(
-        np.array(docnums, dtype=np.int64), np.array(frequencies, dtype=np.float64), tuple(encoded), field
-    )
+    return TermPostings(np.array(docnums, dtype=np.int64), np.array(frequencies, dtype=np.float64), tuple(encoded))
 
 
 def _read_blocks(postings: W3LeafMatcher) -> tuple[list[int], list[float], list[bytes]]:

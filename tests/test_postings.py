@@ -11,7 +11,7 @@ import pytest
 from whoosh.query import And, Or, Phrase, Term
 
 from kb import KnowledgeBase
-from kb.postings import segment_postings
+from kb.postings import SegmentPostings, segment_postings
 from kb.search import analyze
 
 COMMON = ["police", "trust", "youth", "the", "of", "patrol", "school", "consent"]
@@ -165,3 +165,25 @@ def test_a_server_keeps_answers_only_up_to_a_hundred_hits(tmp_path, write):
     assert server.search("lantern", limit=100) is server.search("lantern", limit=100)
     assert server.search("lantern", limit=101) is not server.search("lantern", limit=101)
     server.index.close()
+
+
+def test_places_read_from_postings_are_whoosh_positions(random_index):
+    def check(searcher):
+        for reader, _ in searcher.reader().leaf_readers():
+            kept = segment_postings(reader)
+            live = kept.live(reader)
+            for word in COMMON + RARE:
+                token = analyze(word)[0]
+                expected = []
+                if ("body", token) in reader:
+                    for docnum, positions in reader.postings("body", token).items_as("positions"):
+                        expected.extend((docnum << 32) | p for p in positions)
+                term = SegmentPostings(reader.doc_count_all()).term(reader, "body", token)  # nothing decoded yet
+                mask = live.copy()
+                mask[::3] = False  # some documents only: decoded for them alone
+                part = [int(k) for k in term.occurrences(mask)]
+                assert part == [k for k in expected if mask[k >> 32]]
+                whole = [int(k) for k in term.occurrences() if live[int(k) >> 32]]
+                assert whole == expected
+
+    random_index.index.read(check)
