@@ -15,7 +15,7 @@ from kb import corpus, ingest
 from kb.citation import cite
 from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, PassageNotFound
 from kb.expand import plan
-from kb.index import Index, IndexWriteSession, StateCache, read_vocabulary
+from kb.index import Index, IndexWriteSession, StateCache, read_vocabulary, tokenize
 from kb.model import AddReport, Document, Metadata, Passage, Section
 from kb.passages import make_passages
 from kb.picks import DEFAULT_PACK, PackStore, PickState, new_pick, text_hash
@@ -29,7 +29,7 @@ from kb.research import (
     sort_concordance,
     surface_sequence,
 )
-from kb.search import STOP_WORDS, SearchResult, analyze, analyze_with_spans, search
+from kb.search import STOP_WORDS, SearchResult, analyze, search
 from kb.vocabulary import find_acronyms, find_compounds
 
 
@@ -110,7 +110,7 @@ class KnowledgeBase:
         """For each term and each document: occurrences, per 10,000 words, sections, top sections."""
         documents = self.find_documents(doc) if doc else self.documents()
         wanted = [(term, self._sequences(term, exact)) for term in terms]
-        return count_terms(wanted, documents, self.index.passages, analyze_with_spans, exact)
+        return count_terms(wanted, documents, self.index.passages, tokenize, exact)
 
     def concordance(
         self, term: str, width: int = 40, sort: str = "doc", doc: str | None = None, exact: bool = False
@@ -121,7 +121,7 @@ class KnowledgeBase:
             for document in edition_order(documents)
             for passage in self.index.passages(document.id)
         ]
-        lines = concordance(self._sequences(term, exact), cited, analyze_with_spans, width, exact)
+        lines = concordance(self._sequences(term, exact), cited, tokenize, width, exact)
         return sort_concordance(lines, sort)
 
     def compare(self, ref_a: str, ref_b: str, top: int = 15):

@@ -32,8 +32,8 @@ from kb.postings import segment_postings
 from kb.rank import HEADING_BOOST, Ranked, length_prior, rank
 from kb.snippet import snippet
 
-_SEARCHABLE = Schema(heading=SCHEMA["heading"], body=SCHEMA["body"])
 KEPT_HITS = 100
+_SEARCHABLE = Schema(heading=SCHEMA["heading"], body=SCHEMA["body"])
 _OPERATORS = re.compile(r"[():*?~^\[\]{}]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
@@ -49,11 +49,6 @@ class SearchResult:
 def analyze(text: str) -> list[str]:
     """The index's tokens for ``text``: lower-cased, stemmed, every word kept."""
     return [token for token, _, _ in tokenize(text)]
-
-
-def analyze_with_spans(text: str) -> list[tuple[str, int, int]]:
-    """``analyze`` with where each token stands in ``text``."""
-    return tokenize(text)
 
 
 def parse_query(text: str, vocabulary: Vocabulary | None = None) -> tuple[Query, list[str]]:
