@@ -160,16 +160,20 @@ def search(
     return index.read(run)
 
 
-def prepare(index: Index) -> None:
+def prepare(index: Index, common_words: int = 100) -> None:
     """Read what every search needs (the vocabulary, the document list, each
-    segment's field lengths), so that a server's first searches need not."""
+    segment's field lengths) and the postings and places of its most common
+    words, so that a server's first searches need not."""
 
     def load(searcher: Searcher) -> None:
         read_vocabulary(searcher)
         read_documents(searcher)
         for reader, _ in searcher.reader().leaf_readers():
+            kept = segment_postings(reader)
             for fieldname in ("body", "heading"):
-                segment_postings(reader).lengths(reader, fieldname)
+                kept.lengths(reader, fieldname)
+            for _, token in reader.most_frequent_terms("body", number=common_words):
+                kept.term(reader, "body", token.decode()).occurrences()
 
     index.read(load)
 
