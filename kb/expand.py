@@ -24,10 +24,22 @@ _QUOTED = re.compile(r'"([^"]*)"|([^"]+)')
 
 @dataclass
 class Vocabulary:
-    """What the indexed documents define, gathered for one search."""
+    """What the indexed documents define (kept per index state: see ``kb.index``)."""
 
     acronyms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # by lower-case short form
     compounds: dict[str, str] = field(default_factory=dict)  # "multistakeholder" -> "multi-stakeholder"
+    _expansions: dict[Tokens, str] | None = field(default=None, repr=False, compare=False)
+
+    def expansions(self, analyze: Callable[[str], list[str]]) -> dict[Tokens, str]:
+        """Each expansion's tokens -> its acronym (the first that defines it),
+        worked out once: kb has one analyzer."""
+        if self._expansions is None:
+            found: dict[Tokens, str] = {}
+            for pairs in self.acronyms.values():
+                for short, long in pairs:
+                    found.setdefault(tuple(analyze(long)), short)
+            self._expansions = found
+        return self._expansions
 
     @classmethod
     def from_pairs(cls, acronyms: list[tuple[str, str]], compounds: set[str]) -> Vocabulary:
@@ -102,11 +114,10 @@ def _multiword(words, i, vocabulary: Vocabulary, analyze, expanded) -> tuple[int
     for count in range(min(8, len(words) - i), 1, -1):
         typed = " ".join(words[i : i + count])
         tokens = tuple(analyze(typed))
-        for pairs in vocabulary.acronyms.values():
-            for short, long in pairs:
-                if tuple(analyze(long)) == tokens:
-                    expanded.append(f"{typed} → {short}")
-                    return count, Slot([tokens, tuple(analyze(short))])
+        short = vocabulary.expansions(analyze).get(tokens)
+        if short is not None:
+            expanded.append(f"{typed} → {short}")
+            return count, Slot([tokens, tuple(analyze(short))])
     # A compound typed as two words: "multi stakeholder".
     if i + 1 < len(words):
         joined = (words[i] + words[i + 1]).casefold()
