@@ -409,11 +409,18 @@ def _meta(searcher: Searcher) -> dict:
 
 
 def read_documents(searcher: Searcher) -> list[Document]:
-    def load() -> list[Document]:
-        docs = [Document(**r["data"]["document"]) for r in searcher.documents(kind="document")]
-        return sorted(docs, key=lambda d: d.added)
+    """Every document, oldest first."""
+    return list(documents_by_id(searcher).values())
 
-    return list(_documents.get(searcher, (), load))
+
+def documents_by_id(searcher: Searcher) -> dict[str, Document]:
+    """Every document by its id, oldest first; kept per index state, so not to be changed."""
+
+    def load() -> dict[str, Document]:
+        docs = [Document(**r["data"]["document"]) for r in searcher.documents(kind="document")]
+        return {d.id: d for d in sorted(docs, key=lambda d: d.added)}
+
+    return _documents.get(searcher, (), load)
 
 
 def read_vocabulary(searcher: Searcher) -> Vocabulary:

@@ -26,7 +26,7 @@ from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Phrase, Query, 
 from whoosh.searching import Searcher
 
 from kb.expand import Tokens, Vocabulary, plan
-from kb.index import SCHEMA, Index, StateCache, passage_from_record, read_documents, read_vocabulary, tokenize
+from kb.index import SCHEMA, Index, StateCache, documents_by_id, passage_from_record, read_vocabulary, tokenize
 from kb.model import Hit
 from kb.postings import segment_postings
 from kb.rank import HEADING_BOOST, Ranked, length_prior, rank
@@ -167,7 +167,7 @@ def prepare(index: Index, common_words: int = 100) -> None:
 
     def load(searcher: Searcher) -> None:
         read_vocabulary(searcher)
-        read_documents(searcher)
+        documents_by_id(searcher)
         for reader, _ in searcher.reader().leaf_readers():
             kept = segment_postings(reader)
             for fieldname in ("body", "heading"):
@@ -189,7 +189,7 @@ def _search(searcher: Searcher, text: str, limit: int, doc_ids: list[str] | None
     else:
         query, expanded = parse_query(text, vocabulary)
         ranked, total = _whoosh_rank(searcher, query, text, limit, doc_ids)
-    documents = {d.id: d for d in read_documents(searcher)}
+    documents = documents_by_id(searcher)
     hits = []
     for number, found in enumerate(ranked, start=1):
         passage = passage_from_record(searcher.stored_fields(found.docnum))
