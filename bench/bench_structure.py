@@ -1,0 +1,239 @@
+"""How well kb reads the structure of real PDFs that nobody here wrote.
+
+Run: .venv/bin/python bench/bench_structure.py [NAME ...] [--show]
+
+For every PDF in ../shared/realdocs/ with a truth file, and for the generated
+guidebooks, it prints heading precision and recall, page accuracy (matched
+headings whose section starts on the page where the title is printed), level
+accuracy (matched headings whose level has the same rank among the document's
+levels as the truth's: contents that indent 1, 3, 4 agree with 1, 2, 3), and
+the share of passages holding page furniture, contents entries or metadata-box
+labels, with glued and split words. ``--show`` lists the misses.
+
+A heading matches when its normalised text (lower case, letters and digits
+only) is equal or at least 0.9 similar to the truth's, as the realdocs README
+says; repeated titles ("Purpose") are matched in reading order.
+
+Floors (issue 11), on each real PDF: precision and recall >= 0.90, page
+accuracy >= 0.97, levels >= 0.80, furniture in passages 0 %.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parent.parent
+REALDOCS = ROOT.parent / "shared" / "realdocs"
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from guidebook import build_guidebook  # noqa: E402
+
+from kb.ingest import parse  # noqa: E402
+from kb.passages import make_passages  # noqa: E402
+
+# Labels that metadata boxes of orders and policies carry; none belongs in a passage.
+METADATA_LABELS = re.compile(
+    r"\b(effective date|issue date|replaces prior policy|approved by|rescinds|index category)\b"
+    r"|\bpage \d+ ?of ?\d+\b",
+    re.I,
+)
+DOT_LEADER = re.compile(r"(?:\. ?){5,}\s*\d")
+
+
+@dataclass
+class TrueHeading:
+    title: str
+    level: int
+    page: int
+
+
+def normal(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", text.casefold())
+
+
+def similar(a: str, b: str) -> bool:
+    return a == b or (bool(a) and bool(b) and SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9)
+
+
+def match_headings(truth: list[TrueHeading], found: list) -> list[tuple[int, int]]:
+    """Pairs (truth index, found index): each truth heading takes the first
+    unused similar heading at or after the previous match, else any unused one
+    on the nearest page."""
+    pairs: list[tuple[int, int]] = []
+    used: set[int] = set()
+    keys = [normal(s.heading) for s in found]
+    cursor = 0
+    for t_index, heading in enumerate(truth):
+        key = normal(heading.title)
+        candidates = [i for i, k in enumerate(keys) if i not in used and similar(key, k)]
+        if not candidates:
+            continue
+        after = [i for i in candidates if i >= cursor]
+        if after and (found[after[0]].page_start or 0) <= heading.page + 2:
+            choice = after[0]
+        else:
+            choice = min(candidates, key=lambda i: abs((found[i].page_start or 0) - heading.page))
+        used.add(choice)
+        pairs.append((t_index, choice))
+        cursor = max(cursor, choice + 1)
+    return pairs
+
+
+def level_ranks(levels: list[int]) -> dict[int, int]:
+    return {level: rank for rank, level in enumerate(sorted(set(levels)))}
+
+
+def running_lines(path: Path) -> set[str]:
+    """Lines at a page's top or bottom (three each, in pypdf's plain text) that
+    recur, numbers blanked, on at least three pages and a tenth of them:
+    running heads and feet, whether fixed or varying by chapter."""
+    reader = PdfReader(path)
+    seen: Counter = Counter()
+    for page in reader.pages:
+        lines = [line.strip() for line in (page.extract_text() or "").splitlines() if line.strip()]
+        edge = lines[:3] + lines[-3:]
+        seen.update({re.sub(r"\d+", "#", line) for line in edge if len(line.split()) >= 3})
+    need = max(3, len(reader.pages) // 10)
+    return {line for line, n in seen.items() if n >= need}
+
+
+def furniture_in(passages, running: set[str], truth: list[TrueHeading]) -> dict[str, float]:
+    texts = [re.sub(r"\d+", "#", " ".join(p.text.split())) for p in passages]
+    running_keys = [" ".join(line.split()) for line in running]
+    contents_keys = [f"{normal(h.title)}" for h in truth if len(normal(h.title)) > 6]
+
+    def contents_like(text: str, raw: str) -> bool:
+        if DOT_LEADER.search(raw):
+            return True
+        squashed = normal(raw)
+        # several headings, each followed by a page number, in one passage
+        hits = sum(1 for key in contents_keys if re.search(re.escape(key) + r"\d{1,3}", squashed))
+        return hits >= 3
+
+    share = lambda flags: sum(flags) / len(passages) if passages else 0.0  # noqa: E731
+    return {
+        "running": share([any(k in t for k in running_keys) for t in texts]),
+        "contents": share([contents_like(t, p.text) for t, p in zip(texts, passages, strict=True)]),
+        "metadata": share([bool(METADATA_LABELS.search(p.text)) for p in passages]),
+    }
+
+
+def word_damage(path: Path, passages) -> tuple[int, int]:
+    """Words glued together or split apart, against the words pypdf's plain
+    extraction writes on the same pages: a kb word of 8+ letters that the
+    document never writes but that is two of its words run together; two kb
+    words that the document writes as one (at least twice) where either half
+    is not a word of the document."""
+    reader = PdfReader(path)
+    raw = Counter(
+        w for page in reader.pages for w in re.findall(r"[a-z]+", (page.extract_text() or "").casefold())
+    )
+    words = [w for p in passages for w in re.findall(r"[a-z]+", p.text.casefold())]
+    glued = split = 0
+    for word in set(words):
+        if len(word) >= 8 and raw[word] == 0:
+            if any(raw[word[:i]] >= 2 and raw[word[i:]] >= 2 for i in range(2, len(word) - 1)):
+                glued += 1
+    for a, b in zip(words, words[1:], strict=False):
+        if raw[a + b] >= 2 and (raw[a] == 0 or raw[b] == 0):
+            split += 1
+    return glued, split
+
+
+def score(name: str, path: Path, truth: list[TrueHeading], show: bool, real: bool) -> dict:
+    started = time.perf_counter()
+    parsed = parse(path)
+    seconds = time.perf_counter() - started
+    passages, outline = make_passages("doc", parsed.sections, parsed.page_labels)
+    pairs = match_headings(truth, outline)
+    t_ranks = level_ranks([h.level for h in truth])
+    f_ranks = level_ranks([s.level for s in outline]) if outline else {}
+    right_page = [(t, f) for t, f in pairs if outline[f].page_start == truth[t].page]
+    right_level = [(t, f) for t, f in pairs if t_ranks[truth[t].level] == f_ranks[outline[f].level]]
+    result = {
+        "name": name,
+        "title": parsed.title,
+        "headings": len(truth),
+        "found": len(outline),
+        "precision": len(pairs) / len(outline) if outline else 0.0,
+        "recall": len(pairs) / len(truth) if truth else 0.0,
+        "page": len(right_page) / len(pairs) if pairs else 0.0,
+        "level": len(right_level) / len(pairs) if pairs else 0.0,
+        "seconds": seconds,
+    }
+    if real:
+        result.update(furniture_in(passages, running_lines(path), truth))
+        result["glued"], result["split"] = word_damage(path, passages)
+    if show:
+        matched_t = {t for t, _ in pairs}
+        matched_f = {f for _, f in pairs}
+        print(f"\n## {name}: title {parsed.title!r}")
+        for i, h in enumerate(truth):
+            if i not in matched_t:
+                print(f"  missed   p{h.page:<4} L{h.level} {h.title}")
+        for i, s in enumerate(outline):
+            if i not in matched_f:
+                print(f"  extra    p{s.page_start or 0:<4} L{s.level} {s.heading}")
+        for t, f in pairs:
+            if (t, f) not in right_page:
+                print(f"  page     {truth[t].title!r}: truth p{truth[t].page}, kb p{outline[f].page_start}")
+        for t, f in pairs:
+            if (t, f) not in right_level:
+                print(f"  level    {truth[t].title!r}: truth L{truth[t].level}, kb L{outline[f].level}")
+    return result
+
+
+def real_documents(names: list[str]):
+    for truth_file in sorted((REALDOCS / "truth").glob("*.json")):
+        name = truth_file.stem
+        if names and not any(n in name for n in names):
+            continue
+        rows = json.loads(truth_file.read_text())["headings"]
+        yield name, REALDOCS / f"{name}.pdf", [TrueHeading(t, level, page) for t, level, _, page in rows]
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    show = "--show" in sys.argv
+    results = []
+    for name, path, truth in real_documents(args):
+        results.append(score(name, path, truth, show, real=True))
+    if not args:
+        with tempfile.TemporaryDirectory() as tmp:
+            for with_outline in (True, False):
+                path = Path(tmp) / "guidebook.pdf"
+                book = build_guidebook(path, with_outline=with_outline)
+                truth = [TrueHeading(s.title, s.level, s.page) for s in book.sections]
+                name = f"generated guidebook, {'outline' if with_outline else 'no outline'}"
+                results.append(score(name, path, truth, show, real=False))
+    columns = ("prec", "recall", "page", "level", "running", "contents", "meta", "glued", "split", "s")
+    print(f"\n{'document':<40} " + " ".join(f"{c:>8}" for c in columns))
+    failed = False
+    for r in results:
+        cells = [f"{r[k]:>8.3f}" for k in ("precision", "recall", "page", "level")]
+        if "running" in r:
+            cells += [f"{100 * r[k]:>7.1f}%" for k in ("running", "contents", "metadata")]
+            cells += [f"{r['glued']:>8}", f"{r['split']:>8}"]
+            failed |= min(r["precision"], r["recall"]) < 0.9 or r["page"] < 0.97 or r["level"] < 0.8
+            failed |= r["running"] + r["contents"] + r["metadata"] > 0
+        else:
+            cells += [f"{'':>8}"] * 5
+            failed |= min(r["precision"], r["recall"], r["page"]) < 1.0
+        cells.append(f"{r['seconds']:>8.1f}")
+        print(f"{r['name'][:40]:<40} " + " ".join(cells))
+    print("\nfloors: " + ("MISSED" if failed else "met"))
+
+
+if __name__ == "__main__":
+    main()
