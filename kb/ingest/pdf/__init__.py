@@ -14,9 +14,10 @@ from pathlib import Path
 
 from kb.errors import IngestError
 from kb.ingest.parsed import ParsedDocument, SectionBuilder, clean_text
+from kb.ingest.pdf.contents import find_contents
 from kb.ingest.pdf.extract import Page, describe, open_pdf, read_page
 from kb.ingest.pdf.furniture import put_columns_in_reading_order, remove_furniture
-from kb.ingest.pdf.structure import assemble, find_toc_pages, outline_entries
+from kb.ingest.pdf.structure import assemble, outline_entries
 
 PARALLEL_FROM_PAGES = 40
 
@@ -40,9 +41,9 @@ def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
     remove_furniture(pages)
     for page in pages:
         put_columns_in_reading_order(page)
-    toc_entries = find_toc_pages(pages)
+    contents = find_contents(pages)
     builder = SectionBuilder()
-    acronyms = assemble(pages, builder, outline_entries(reader), toc_entries)
+    acronyms = assemble(pages, builder, outline_entries(reader), contents)
     _, sections = builder.finish()
     return ParsedDocument(
         "pdf",

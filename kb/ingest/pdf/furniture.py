@@ -52,9 +52,19 @@ def remove_furniture(pages: list[Page]) -> None:
             line
             for line in page.lines
             if not (
-                _in_band(line, page) and (_PAGE_NUMBER.match(line.text.strip()) or seen_on[key(line, page)] >= repeats)
+                _in_band(line, page)
+                and (
+                    (_PAGE_NUMBER.match(line.text.strip()) and _alone(line, page))
+                    or seen_on[key(line, page)] >= repeats
+                )
             )
         ]
+
+
+def _alone(line: Line, page: Page) -> bool:
+    """Whether nothing else stands on the line's row: a number that ends a row
+    of text is a contents entry's page, not the page's own number."""
+    return not any(other is not line and abs(other.y - line.y) < 2 for other in page.lines)
 
 
 def put_columns_in_reading_order(page: Page) -> None:

@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from kb.ingest.parsed import SectionBuilder, clean_text
+from kb.ingest.pdf.contents import Contents
 from kb.ingest.pdf.extract import Line, Page
 
-_TOC_LINE = re.compile(r"^(?P<title>\S.*?)\s*(?:\.\s?){3,}\s*(?P<page>[0-9]{1,4}|[ivxlcdm]{1,7})$", re.I)
 _ROMAN_HEADING = re.compile(r"^(?P<num>[IVXLC]{1,8})\.\s+\S")
 _DECIMAL_HEADING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-Z]")
 # A list item starts with a bullet: any one symbol that is not a letter, digit,
@@ -54,15 +55,93 @@ def _normal(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.casefold()).strip()
 
 
-def find_toc_pages(pages: list[Page]) -> list[tuple[str, str]]:
-    """Take the table of contents out of the content; return its (title, page label) entries."""
-    entries: list[tuple[str, str]] = []
-    for page in pages:
-        matches = [m for m in (_TOC_LINE.match(line.text) for line in page.lines) if m]
-        if len(matches) >= 3 and len(matches) >= 0.3 * len(page.lines):
-            entries.extend((m.group("title").strip(), m.group("page")) for m in matches)
-            page.lines = []
-    return entries
+def _squashed(text: str) -> str:
+    """Letters and digits only: contents lines often lose or gain spaces."""
+    return re.sub(r"[^a-z0-9]+", "", text.casefold())
+
+
+def _unnumbered(text: str) -> str:
+    return _squashed(_LEADING_NUMBERS.sub("", _normal(text)))
+
+
+def _similar(a: str, b: str) -> bool:
+    if a == b:
+        return bool(a)
+    if not a or not b or abs(len(a) - len(b)) > 0.2 * max(len(a), len(b)):
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
+
+
+_SKIP = (0, "", False)  # a line that continues the heading above it
+
+
+def contents_plan(pages: list[Page], contents: Contents) -> dict[int, tuple[int, str, bool]] | None:
+    """The body lines the contents name, with the level the contents give them.
+
+    Entries are looked for in order, each on the pages around the one it
+    names (printed numbers and page indexes seldom agree exactly), a heading
+    wrapped over two lines included. Each planned line maps to its level, its
+    text and whether the contents list sections under it. Where fewer than two
+    in five entries are found, the contents do not describe this text and None
+    says so.
+    """
+    entries = contents.entries
+    if len(entries) < 3:
+        return None
+    by_label: dict[str, list[int]] = {}
+    for index, page in enumerate(pages):
+        by_label.setdefault(page.label, []).append(index)
+    plan: dict[int, tuple[int, str, bool]] = {}
+    last: int | None = None
+    cursor = (0, -1)  # (page index, line index) of the last heading found
+    found = 0
+    for entry in entries:
+        near = set(by_label.get(entry.label, []))
+        if entry.label.isdigit():
+            near.add(int(entry.label) - 1)
+        window = sorted({i + d for i in near for d in (-2, -1, 0, 1, 2)} | {cursor[0]})
+        spot = _find_entry(pages, entry, [i for i in window if cursor[0] <= i < len(pages)], cursor, plan)
+        if spot is None:
+            continue
+        page_index, line_index, lines_used = spot
+        lines = pages[page_index].lines
+        text = " ".join(line.text for line in lines[line_index : line_index + lines_used])
+        if last is not None and plan[last][0] < entry.level:
+            plan[last] = (*plan[last][:2], True)
+        last = id(lines[line_index])
+        plan[last] = (entry.level, text, False)
+        for extra in lines[line_index + 1 : line_index + lines_used]:
+            plan[id(extra)] = _SKIP
+        cursor = (page_index, line_index + lines_used - 1)
+        found += 1
+    return plan if found >= 0.4 * len(entries) else None
+
+
+def _find_entry(pages, entry, window, cursor, plan) -> tuple[int, int, int] | None:
+    """Where an entry's title stands as a line: numbered as in the contents
+    first, then without its number (a policy's metadata box may repeat the
+    bare title above the numbered heading)."""
+    exact, bare = _squashed(entry.title), _unnumbered(entry.title)
+    for key_of in (_squashed, _unnumbered):
+        wanted = exact if key_of is _squashed else bare
+        for page_index in window:
+            lines = pages[page_index].lines
+            start = cursor[1] + 1 if page_index == cursor[0] else 0
+            for line_index in range(start, len(lines)):
+                line = lines[line_index]
+                if id(line) in plan or len(line.text) > 3 * len(entry.title) + 20:
+                    continue
+                key = key_of(line.text)
+                if _similar(key, wanted):
+                    return page_index, line_index, 1
+                # A heading wrapped over lines, as a term in a narrow table column is.
+                used = 1
+                while key and wanted.startswith(key) and used < 5 and line_index + used < len(lines):
+                    key += key_of(lines[line_index + used].text)
+                    used += 1
+                    if _similar(key, wanted):
+                        return page_index, line_index, used
+    return None
 
 
 def body_size(pages: list[Page]) -> float:
@@ -179,12 +258,16 @@ def assemble(
     pages: list[Page],
     builder: SectionBuilder,
     outline: list[OutlineEntry],
-    toc_entries: list[tuple[str, str]],
+    contents: Contents,
 ) -> list[tuple[str, str]]:
-    """Walk every page's lines into the builder; return the acronym pairs found."""
+    """Walk every page's lines into the builder; return the acronym pairs found.
+
+    Headings come from the printed contents where they describe the text,
+    else from the outline, else from how lines are set.
+    """
     size = body_size(pages)
     assembler = _Assembler(builder, size, document_vocabulary(pages))
-    toc_titles = {_normal(title) for title, _ in toc_entries}
+    toc_titles = contents.titles()
     acronyms: list[tuple[str, str]] = []
     front_matter = ""  # "acronyms", "glossary" or ""
     front_level = 0
@@ -192,7 +275,11 @@ def assemble(
     for entry in outline:
         by_page.setdefault(entry.page, []).append(entry)
 
-    _merge_wrapped_headings(pages, size)
+    plan = contents_plan(pages, contents)
+    if plan is not None:
+        outline, by_page = [], {}
+    else:
+        _merge_wrapped_headings(pages, size)
     parent_size = _parent_heading_size(pages, by_page, size, toc_titles) if outline else None
     shift = 1 if parent_size is not None else 0
     title_page = _title_page(pages)
@@ -201,10 +288,17 @@ def assemble(
         lines = _split_footnotes(page, size, assembler)
         for line in lines:
             level = None
-            if page is title_page and not entries:
+            listed_children = False
+            if plan is not None and id(line) in plan:
+                level, text, listed_children = plan[id(line)]
+                if level == 0:
+                    continue  # the second line of a wrapped heading
+            elif page is title_page and not entries:
                 assembler.block(line.text, page.number)
                 continue
-            if outline:
+            elif plan is not None:
+                pass
+            elif outline:
                 match = next((e for e in entries if _same_heading(e.title, line.text)), None)
                 if match is None:
                     # Entries whose destination lies above this line, and whose
@@ -227,7 +321,8 @@ def assemble(
                 text = line.text
             if level is not None:
                 assembler.heading(text, level, page.number)
-                front_matter = _front_matter_kind(text)
+                # Where the contents list a glossary's terms, they are its headings already.
+                front_matter = "" if listed_children else _front_matter_kind(text)
                 front_level = level
                 continue
             if front_matter == "acronyms":

@@ -1,0 +1,160 @@
+"""A printed table of contents: found in any common layout, taken out of the
+content, and read for what it says about the headings.
+
+Contents pages are laid out in many ways: dot leaders in the line or drawn as
+runs of their own, page numbers right-aligned as separate pieces (sometimes
+drawn before the titles), no leaders at all. What they share is rows that end
+in a page number, page numbers that never go back, and titles indented by
+level. So a row is an entry when its last word is a page number, and a page is
+a contents page when most of its rows are entries in page order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from kb.ingest.pdf.extract import Line, Page
+
+_ENTRY = re.compile(
+    r"^(?P<title>.*?[^\W\d_].*?)(?:\s*(?:\.\s?){2,}|\s*…+|\s+)\s*(?P<label>\d{1,4}|[ivxlcdm]{1,7})$", re.I
+)
+_LEADERS = re.compile(r"(?:\.\s?){2,}\s*$|…+\s*$")
+_CONTENTS_TITLE = re.compile(r"^(table of )?contents?$|^inhalt|^sommaire$|^índice$", re.I)
+_NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+\S")
+_RANKED_WORDS = ("part", "chapter", "section")
+_RANKED = re.compile(rf"^(?P<word>{'|'.join(_RANKED_WORDS)})\s+[\dIVXLC]+\b", re.I)
+
+
+@dataclass
+class ContentsEntry:
+    title: str
+    label: str  # the printed page number
+    level: int
+    page: int  # the contents page the entry stands on
+
+
+@dataclass
+class Contents:
+    entries: list[ContentsEntry] = field(default_factory=list)
+    pages: set[int] = field(default_factory=set)
+
+    def titles(self) -> set[str]:
+        return {normal(e.title) for e in self.entries}
+
+
+def normal(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.casefold()).strip()
+
+
+@dataclass
+class _Row:
+    lines: list[Line]
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.text for line in self.lines)
+
+    @property
+    def x(self) -> float:
+        return self.lines[0].x
+
+
+def rows(page: Page) -> list[_Row]:
+    """The page's lines grouped by height, top to bottom, each row left to right."""
+    ordered = sorted(page.lines, key=lambda line: (-line.y, line.x))
+    grouped: list[_Row] = []
+    for line in ordered:
+        if grouped and abs(grouped[-1].lines[0].y - line.y) < max(2.0, 0.3 * line.size):
+            grouped[-1].lines.append(line)
+        else:
+            grouped.append(_Row([line]))
+    for row in grouped:
+        row.lines.sort(key=lambda line: line.x)
+    return grouped
+
+
+def _entry(row: _Row) -> tuple[str, str] | None:
+    text = " ".join(row.text.split())
+    match = _ENTRY.match(text)
+    if not match:
+        return None
+    title = _LEADERS.sub("", match.group("title")).strip(" .…")
+    separate = len(row.lines) > 1 and re.fullmatch(r"[\d.\s…]+|[ivxlcdm]+", row.lines[-1].text.strip(), re.I)
+    leaders = bool(re.search(r"(?:\.\s?){2,}|…", match.group(0)[len(title) :]))
+    if not title or not (separate or leaders or len(title.split()) <= 14):
+        return None
+    return title, match.group("label")
+
+
+def _in_order(labels: list[str]) -> bool:
+    numbers = [int(label) for label in labels if label.isdigit()]
+    steps = list(itertools.pairwise(numbers))
+    return not steps or sum(b >= a for a, b in steps) >= 0.8 * len(steps)
+
+
+def find_contents(pages: list[Page]) -> Contents:
+    """Take the contents pages out of the content; return their entries.
+
+    A page is a contents page when at least three of its rows, and half of
+    them, are entries whose page numbers run forward; a page that follows one
+    needs only a third. Entries are levelled by numbering ("2.1.3"), by the
+    words Part, Chapter and Section, and else by how far they are indented.
+    """
+    contents = Contents()
+    previous_was_contents = False
+    for page in pages:
+        page_rows = [row for row in rows(page) if not _CONTENTS_TITLE.match(normal(row.text))]
+        found = [(row, entry) for row in page_rows if (entry := _entry(row))]
+        share = 0.34 if previous_was_contents else 0.5
+        labels = [entry[1] for _, entry in found]
+        is_contents = (
+            len(found) >= 3
+            and len(found) >= share * len(page_rows)
+            and _in_order(labels)
+            and all(int(label) <= 3 * len(pages) + 10 for label in labels if label.isdigit())
+        )
+        previous_was_contents = is_contents
+        if not is_contents:
+            continue
+        contents.pages.add(page.number)
+        indents = _indent_ranks([row.x for row, _ in found])
+        for row, (title, label) in found:
+            contents.entries.append(ContentsEntry(" ".join(title.split()), label, indents[row.x], page.number))
+        page.lines = []
+    _level(contents.entries)
+    return contents
+
+
+def _indent_ranks(xs: list[float]) -> dict[float, int]:
+    """Each indentation's rank on its page, positions within 3 points counted as one."""
+    ranks: dict[float, int] = {}
+    rank, last = 0, None
+    for x in sorted(set(xs)):
+        if last is not None and x - last > 3:
+            rank += 1
+        ranks[x] = rank
+        last = x
+    return ranks
+
+
+def _level(entries: list[ContentsEntry]) -> None:
+    """Turn indentation ranks into levels, and let numbering and the words
+    Part, Chapter, Section override them where the document uses them."""
+    for entry in entries:
+        entry.level += 1
+    ranked = [e for e in entries if _RANKED.match(e.title)]
+    numbered = [e for e in entries if _NUMBERED.match(e.title) and not _RANKED.match(e.title)]
+    if len(numbered) >= max(3, len(entries) // 3):
+        depths = {e.title: _NUMBERED.match(e.title).group("num").count(".") for e in numbered}
+        if len(set(depths.values())) > 1:
+            for e in numbered:
+                e.level = depths[e.title] + 1
+    if ranked:
+        words = sorted({_RANKED.match(e.title).group("word").casefold() for e in ranked}, key=_RANKED_WORDS.index)
+        for e in ranked:
+            e.level = words.index(_RANKED.match(e.title).group("word").casefold()) + 1
+        for e in entries:
+            if e not in ranked and e.level <= len(words):
+                e.level = len(words) + 1

@@ -1,0 +1,98 @@
+"""Printed contents pages in the layouts real documents use, and what kb takes from them."""
+
+from __future__ import annotations
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from kb.ingest import parse
+from kb.passages import make_passages
+
+# (title, level, page) of a small manual; its headings are set like body text.
+SECTIONS = [
+    ("Policy statement", 1, 2),
+    ("What", 2, 2),
+    ("Why", 2, 2),
+    ("Working with victims", 1, 3),
+    ("First contact", 2, 3),
+    ("Recording the contact", 3, 3),
+    ("Referrals", 2, 4),
+]
+
+
+def _body(pdf: canvas.Canvas, page: int) -> None:
+    y = 760
+    for title, _, on in SECTIONS:
+        if on != page:
+            continue
+        pdf.setFont("Helvetica", 10)
+        pdf.drawString(72, y, title)
+        y -= 18
+        for k in range(5):
+            pdf.drawString(72, y, f"Sentence {k} about {title.lower()} explains what officers do here.")
+            y -= 14
+        y -= 10
+
+
+def build_manual(path, layout: str) -> None:
+    """A contents page in one of three layouts, then the body pages."""
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(72, 780, "Table of Contents")
+    rows = [(title, level, page, 740 - 20 * n) for n, (title, level, page) in enumerate(SECTIONS)]
+    if layout == "numbers drawn first":  # right-aligned numbers as runs of their own, before the titles
+        pdf.setFont("Helvetica", 10)
+        for _, _, page, y in rows:
+            pdf.drawRightString(520, y, str(page))
+    for title, level, page, y in rows:
+        pdf.setFont("Helvetica", 10)
+        x = 72 + 14 * (level - 1)
+        if layout == "leaders as runs":
+            pdf.drawString(x, y, title)
+            pdf.drawString(300, y, ". " * 50)
+            pdf.drawRightString(520, y, str(page))
+        elif layout == "no leaders":
+            pdf.drawString(x, y, f"{title}   {page}")
+        else:
+            pdf.drawString(x, y, title)
+    pdf.showPage()
+    for page in (2, 3, 4):
+        _body(pdf, page)
+        pdf.showPage()
+    pdf.save()
+
+
+@pytest.fixture(params=["numbers drawn first", "leaders as runs", "no leaders"])
+def manual(request, tmp_path):
+    path = tmp_path / "manual.pdf"
+    build_manual(path, request.param)
+    parsed = parse(path)
+    return make_passages("manual", parsed.sections, parsed.page_labels)
+
+
+def test_contents_entries_become_the_headings_with_their_levels_and_pages(manual):
+    _, outline = manual
+    assert [(s.heading, s.level, s.page_start) for s in outline] == SECTIONS
+
+
+def test_contents_pages_are_never_passages(manual):
+    passages, _ = manual
+    assert all(p.page_start != 1 for p in passages)
+    assert not any("Table of Contents" in p.text for p in passages)
+    nested = next(p for p in passages if p.heading_path[-1] == "Recording the contact")
+    assert nested.heading_path == ("Working with victims", "First contact", "Recording the contact")
+
+
+def test_a_page_of_numbered_lines_in_no_order_is_not_contents(tmp_path):
+    path = tmp_path / "table.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(72, 780, "Recorded incidents by district")
+    for n, (district, count) in enumerate([("North", 40), ("South", 12), ("East", 33), ("West", 7), ("Centre", 21)]):
+        pdf.drawString(72, 750 - 16 * n, district)
+        pdf.drawRightString(300, 750 - 16 * n, str(count))
+    pdf.showPage()
+    pdf.save()
+    text = " ".join(b.text for s in parse(path).sections for b in s.blocks)
+    assert "North" in text and "Centre" in text
