@@ -96,3 +96,48 @@ def test_a_page_of_numbered_lines_in_no_order_is_not_contents(tmp_path):
     pdf.save()
     text = " ".join(b.text for s in parse(path).sections for b in s.blocks)
     assert "North" in text and "Centre" in text
+
+
+def test_contents_ending_on_the_page_where_the_body_begins_with_wrapped_entries(tmp_path):
+    """Contents with dot leaders, an entry wrapped over two rows, a date line,
+    and the first chapter starting on the contents' last page."""
+    path = tmp_path / "manual.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(72, 780, "TABLE OF CONTENTS")
+    pdf.drawString(72, 766, "May 24, 2013")
+    rows = [
+        (72, "PART 1 Regulations", "1"),
+        (84, "Chapter 1", "1"),
+        (96, "1.01.000 Definitions and Scope", "1"),
+        (96, "1.01.005 Diplomatic Immunity and Consular Notification for Foreign", None),
+        (96, "Nationals", "2"),
+    ]
+    y = 740
+    for x, title, page in rows:
+        pdf.drawString(x, y, title + (" " + "." * 40 + " " + page if page else ""))
+        y -= 14
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(72, 600, "PART 1 Regulations")
+    pdf.drawString(72, 580, "Chapter 1")
+    pdf.drawString(72, 560, "1.01.000 Definitions and Scope")
+    pdf.setFont("Helvetica", 10)
+    for k in range(6):
+        pdf.drawString(72, 540 - 14 * k, f"Definition sentence {k} of the manual.")
+    pdf.showPage()
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(72, 760, "1.01.005 Diplomatic Immunity and Consular Notification for Foreign")
+    pdf.drawString(72, 744, "Nationals")
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(72, 720, "Consular notification sentence.")
+    pdf.showPage()
+    pdf.save()
+    parsed = parse(path)
+    passages, outline = make_passages("manual", parsed.sections, parsed.page_labels)
+    assert [(s.heading, s.level, s.page_start) for s in outline] == [
+        ("PART 1 Regulations", 1, 1),
+        ("Chapter 1", 2, 1),
+        ("1.01.000 Definitions and Scope", 3, 1),
+        ("1.01.005 Diplomatic Immunity and Consular Notification for Foreign Nationals", 3, 2),
+    ]
+    assert [p.text for p in passages if "...." in p.text or "2013" in p.text] == []

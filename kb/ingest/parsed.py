@@ -16,6 +16,8 @@ from kb.model import Metadata
 # "3.2 Trust", "III. Basic principles", "4) Scope": the number a document gives a section.
 _SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*\.?|[IVXLC]{1,6}\.|[A-Z]\.)\s+\S")
 
+_NUMBERED_PART = re.compile(rf"{_SECTION_NUMBER.pattern}|^(part|chapter|section)\s+[\dIVXLC]+\b", re.I)
+
 # Characters that PDFs and web pages carry but a reader never sees.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 
@@ -110,8 +112,8 @@ class SectionBuilder:
             return None, sections
         top_level = min(s.level for s in headed)
         tops = [s for s in headed if s.level == top_level]
-        if len(tops) != 1 or sections[0] is not tops[0]:
-            return None, sections
+        if len(tops) != 1 or sections[0] is not tops[0] or _NUMBERED_PART.match(tops[0].heading):
+            return None, sections  # "PART 1 Regulations" or "1. Scope" is a section, not a title
         title = tops[0].heading_path[0]
         for s in sections:
             if s.heading_path and s.heading_path[0] == title:

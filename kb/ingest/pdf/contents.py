@@ -24,6 +24,9 @@ _LEADERS = re.compile(r"(?:\.\s?){2,}\s*$|…+\s*$")
 _CONTENTS_TITLE = re.compile(r"^(table of )?contents?$|^inhalt|^sommaire$|^índice$", re.I)
 _NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+\S")
 _RANKED_WORDS = ("part", "chapter", "section")
+_NUMBERED_NAME = re.compile(
+    r"^(part|chapter|section|article|annex|appendix|table|figure|schedule|step|phase)\s+\S+$", re.I
+)
 _RANKED = re.compile(rf"^(?P<word>{'|'.join(_RANKED_WORDS)})\s+[\dIVXLC]+\b", re.I)
 
 
@@ -85,6 +88,9 @@ def _entry(row: _Row) -> tuple[str, str] | None:
     leaders = bool(re.search(r"(?:\.\s?){2,}|…", match.group(0)[len(title) :]))
     if not title or not (separate or leaders or len(title.split()) <= 14):
         return None
+    if not (separate or leaders) and _NUMBERED_NAME.match(text):
+        return None  # "Chapter 3" names a chapter; its number is no page
+
     return title, match.group("label")
 
 
@@ -104,17 +110,15 @@ def find_contents(pages: list[Page]) -> Contents:
     """
     contents = Contents()
     previous_was_contents = False
+    most = 3 * len(pages) + 10
     for page in pages:
         page_rows = [row for row in rows(page) if not _CONTENTS_TITLE.match(normal(row.text))]
-        found = [(row, entry) for row in page_rows if (entry := _entry(row))]
+        found = _entries(page_rows, most)
         share = 0.34 if previous_was_contents else 0.5
-        labels = [entry[1] for _, entry in found]
-        is_contents = (
-            len(found) >= 3
-            and len(found) >= share * len(page_rows)
-            and _in_order(labels)
-            and all(int(label) <= 3 * len(pages) + 10 for label in labels if label.isdigit())
-        )
+        # Rows below the last entry may be the body beginning on the same page.
+        bottom = min(line.y for line in found[-1][0].lines) if found else 0
+        above = [row for row in page_rows if row.lines[0].y >= bottom]
+        is_contents = len(found) >= 3 and len(found) >= share * len(above) and _in_order([e[1] for _, e in found])
         previous_was_contents = is_contents
         if not is_contents:
             continue
@@ -122,9 +126,34 @@ def find_contents(pages: list[Page]) -> Contents:
         indents = _indent_ranks([row.x for row, _ in found])
         for row, (title, label) in found:
             contents.entries.append(ContentsEntry(" ".join(title.split()), label, indents[row.x], page.number))
-        page.lines = []
+        # The body may begin below the last entry, on the same page.
+        page.lines = [line for line in page.lines if line.y < bottom - 0.5]
     _level(contents.entries)
     return contents
+
+
+def _entries(page_rows: list[_Row], most: int) -> list[tuple[_Row, tuple[str, str]]]:
+    """The rows that are entries; a title too long for one row is prefixed
+    to the entry on the next."""
+    found: list[tuple[_Row, tuple[str, str]]] = []
+    waiting: _Row | None = None
+    for row in page_rows:
+        entry = _entry(row)
+        if entry and entry[1].isdigit() and int(entry[1]) > most:
+            entry = None  # a year or an amount, not a page
+        if entry is None:
+            waiting = row if len(row.text.split()) <= 14 and not row.text[-1].isdigit() else None
+            continue
+        if (
+            waiting is not None
+            and row.lines[0].y > waiting.lines[0].y - 2 * waiting.lines[0].size
+            and row.x >= waiting.x - 2
+        ):
+            entry = (f"{waiting.text} {entry[0]}", entry[1])
+            row = _Row(waiting.lines + row.lines)
+        found.append((row, entry))
+        waiting = None
+    return found
 
 
 def _indent_ranks(xs: list[float]) -> dict[float, int]:

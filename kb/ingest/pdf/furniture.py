@@ -29,36 +29,73 @@ def _shape(text: str) -> str:
 
 
 def remove_furniture(pages: list[Page]) -> None:
-    """Drop running headers, footers and page numbers from every page, in place.
+    """Drop running headers, footers, page numbers and metadata boxes from
+    every page, in place.
 
-    A running header stands at the same height on many pages, in type no larger
-    than the body's; a chapter heading that happens to open several pages is
-    set larger, and stays.
+    A running head stands at the same height on many pages, in type no larger
+    than the body's. One that names the chapter changes with it, so three
+    pages showing it are enough unless it is bold; a chapter heading that
+    happens to open several pages is set larger or bold, and stays.
     """
     sizes = sorted(line.size for page in pages for line in page.lines)
-    largest = sizes[len(sizes) // 2] * 1.15 if sizes else 0
+    body = sizes[len(sizes) // 2] if sizes else 0
 
     def key(line: Line, page: Page) -> tuple[str, int] | None:
-        if not _in_band(line, page) or line.size > largest:
+        if not _in_band(line, page) or line.size > body * (1.15 if line.bold else 1.3):
             return None
         return _shape(line.text), round(line.y / 3)
 
     seen_on = Counter()
     for page in pages:
         seen_on.update({k for k in (key(line, page) for line in page.lines) if k})
-    repeats = max(2, round(len(pages) * 0.25)) if len(pages) > 2 else len(pages) + 1
+    often = max(2, round(len(pages) * 0.25)) if len(pages) > 2 else len(pages) + 1
+    some = min(often, 2 if len(pages) <= 8 else 3)
+
+    def running(line: Line, page: Page) -> bool:
+        k = key(line, page)
+        return k is not None and seen_on[k] >= (often if line.bold else some)
+
     for page in pages:
         page.lines = [
             line
             for line in page.lines
             if not (
                 _in_band(line, page)
-                and (
-                    (_PAGE_NUMBER.match(line.text.strip()) and _alone(line, page))
-                    or seen_on[key(line, page)] >= repeats
-                )
+                and ((_PAGE_NUMBER.match(line.text.strip()) and _alone(line, page)) or running(line, page))
             )
         ]
+    _remove_metadata_boxes(pages, body)
+
+
+def _remove_metadata_boxes(pages: list[Page], body: float) -> None:
+    """The box of labels an order or a policy opens with ("Effective Date",
+    "Replaces:", "Approved by:", "Page 1 of 6"): rows of short lines, no larger
+    than the body, that recur on three pages or more and stand close together.
+    The rows from the first such label to the last, with the values between
+    and beside them, and the row of values under the last, are furniture."""
+    pages_with = Counter()
+    for page in pages:
+        pages_with.update({_shape(line.text) for line in page.lines if _label_like(line, body)})
+    for page in pages:
+        labels = sorted(
+            {round(line.y, 1) for line in page.lines if _label_like(line, body) and pages_with[_shape(line.text)] >= 3},
+            reverse=True,
+        )
+        drop: list[tuple[float, float]] = []
+        run = labels[:1]
+        for y in [*labels[1:], None]:
+            if y is not None and run[-1] - y <= 2.5 * body:
+                run.append(y)
+                continue
+            if len(run) >= 2:
+                drop.append((run[0] + 0.5 * body, run[-1] - 1.6 * body))
+            run = [y] if y is not None else []
+        if drop:
+            page.lines = [line for line in page.lines if not any(low <= line.y <= top for top, low in drop)]
+
+
+def _label_like(line: Line, body: float) -> bool:
+    return line.size <= body * 1.05 and len(line.text.split()) <= 8 and len(re.findall(r"[^\W\d_]", line.text)) >= 3
 
 
 def _alone(line: Line, page: Page) -> bool:

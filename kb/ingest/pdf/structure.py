@@ -32,6 +32,11 @@ _INLINE_TERM = re.compile(r"^(?P<term>[A-Z][\w’'\- ]{1,50}?)\s*[:–—]\s+(?P
 _FRONT_ACRONYMS = re.compile(r"\b(acronyms|abbreviations)\b", re.I)
 _FRONT_GLOSSARY = re.compile(r"\b(glossary|clarification of terms|definitions|terminology|key terms)\b", re.I)
 _LEADING_NUMBERS = re.compile(r"^(?:(?:\d+|[ivxlc]+|chapter|part|section) )+")
+# Bookmarks a binder or a converter made, not a reader: a file name, a draft id,
+# a bare number, a blank page.
+_JUNK_BOOKMARK = re.compile(
+    r"\.(pdf|docx?|odt|rtf|txt|xlsx?)$|\w_\w|^\W*\d+\W*$|^blank page$|^untitled$|^page \d+$", re.I
+)
 _HYPHEN_END = re.compile(r"(\w+)-$")
 _WORD_START = re.compile(r"^([a-z]\w*)")
 # Prefixes that make real compounds ("multi-stakeholder"); used only when the
@@ -132,15 +137,18 @@ def _find_entry(pages, entry, window, cursor, plan) -> tuple[int, int, int] | No
                 if id(line) in plan or len(line.text) > 3 * len(entry.title) + 20:
                     continue
                 key = key_of(line.text)
-                if _similar(key, wanted):
+                close = _similar(key, wanted)
+                if key == wanted:
                     return page_index, line_index, 1
                 # A heading wrapped over lines, as a term in a narrow table column is.
                 used = 1
                 while key and wanted.startswith(key) and used < 5 and line_index + used < len(lines):
                     key += key_of(lines[line_index + used].text)
                     used += 1
-                    if _similar(key, wanted):
+                    if key == wanted or (not close and _similar(key, wanted)):
                         return page_index, line_index, used
+                if close:
+                    return page_index, line_index, 1
     return None
 
 
@@ -281,6 +289,7 @@ def assemble(
     else:
         _merge_wrapped_headings(pages, size)
     parent_size = _parent_heading_size(pages, by_page, size, toc_titles) if outline else None
+    styled = _levels_by_style(pages, size, toc_titles) if plan is None and not outline else {}
     shift = 1 if parent_size is not None else 0
     title_page = _title_page(pages)
     for page in pages:
@@ -317,7 +326,7 @@ def assemble(
                     level = 1 if _heading_level(line, size, toc_titles) is not None else None
                     text = line.text
             else:
-                level = _heading_level(line, size, toc_titles)
+                level = styled.get(id(line))
                 text = line.text
             if level is not None:
                 assembler.heading(text, level, page.number)
@@ -332,7 +341,8 @@ def assemble(
                     assembler.block(f"{pair[0]}: {pair[1]}", page.number, is_item=True)
                     continue
             if front_matter == "glossary":
-                term = _glossary_term(line)
+                # Where printed contents give the structure, only terms set apart in bold are entries.
+                term = _glossary_term(line, marked_only=plan is not None)
                 if term:
                     assembler.heading(term[0], front_level + 1, page.number)
                     if term[1]:
@@ -419,11 +429,32 @@ def _same_heading(title: str, text: str) -> bool:
     return a == b or (bool(unnumbered_a) and unnumbered_a == unnumbered_b) or (len(b) > 8 and a.startswith(b))
 
 
+def _levels_by_style(pages: list[Page], size: float, toc_titles: set[str]) -> dict[int, int]:
+    """The heading lines of a document without contents or outline, levelled
+    by how they are set: larger type first, then Roman before decimal
+    numbering and shallow numbers before deep ones, capitals before mixed
+    case, bold before regular."""
+    styles: dict[int, tuple] = {}
+    for page in pages:
+        for line in page.lines:
+            if _heading_level(line, size, toc_titles) is None:
+                continue
+            text = line.text.strip()
+            decimal = _DECIMAL_HEADING.match(text)
+            numbering = 0 if _ROMAN_HEADING.match(text) else decimal.group("num").count(".") + 1 if decimal else 9
+            letters = [c for c in text if c.isalpha()]
+            capitals = bool(letters) and all(c.isupper() for c in letters)
+            styles[id(line)] = (-round(line.size * 2) / 2, numbering, not capitals, not line.bold)
+    ranks = {style: rank for rank, style in enumerate(sorted(set(styles.values())))}
+    return {key: ranks[style] + 1 for key, style in styles.items()}
+
+
 def _heading_level(line: Line, size: float, toc_titles: set[str]) -> int | None:
     text = line.text.strip()
     words = text.split()
     if (
         line.in_box
+        or line.size < size * 0.95  # a heading is never set smaller than the body: form labels are
         or not words
         or len(words) > 14
         or text.endswith((".", ",", ";", ":"))
@@ -470,13 +501,15 @@ def _pair_acronym_lines(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(dict.fromkeys((short, clean_text(long)) for short, long in pairs))
 
 
-def _glossary_term(line: Line) -> tuple[str, str] | None:
+def _glossary_term(line: Line, marked_only: bool = False) -> tuple[str, str] | None:
     """A glossary entry starts with its term: a short bold line, or "Term: definition"."""
     text = line.text.strip()
     if line.lead and len(line.lead.split()) <= 6:
         return line.lead.rstrip(":–— "), text[len(line.lead) :].strip(" :–—")
     if line.bold and len(text.split()) <= 6 and not text.endswith("."):
         return text.rstrip(":–— "), ""
+    if marked_only:
+        return None
     match = _INLINE_TERM.match(text)
     if match and len(match.group("term").split()) <= 6:
         return match.group("term").strip(), match.group("definition")
@@ -518,7 +551,7 @@ def outline_entries(reader) -> list[OutlineEntry]:
                 title = clean_text(str(item.title))
             except Exception:  # a broken destination costs that entry only
                 continue
-            if page is not None and page >= 0 and title:
+            if page is not None and page >= 0 and title and not _JUNK_BOOKMARK.search(title):
                 top = getattr(item, "top", None)
                 entries.append(OutlineEntry(title, level, page + 1, float(top) if top is not None else None))
 

@@ -1,0 +1,104 @@
+"""Page furniture that real police manuals carry: metadata boxes, running heads
+that change with the chapter, bookmarks a binder made."""
+
+from __future__ import annotations
+
+from pypdf import PdfReader, PdfWriter
+from reportlab.lib.pagesizes import letter
+from reportlab.pdfgen import canvas
+
+from kb.ingest import parse
+from kb.passages import make_passages
+
+POLICIES = ["Duty Requirements", "Unbiased Policing", "Use of Police Vehicles"]
+
+
+def _text(parsed) -> str:
+    return " ".join(b.text for s in parsed.sections for b in s.blocks)
+
+
+def build_orders(path, bookmarks: bool = False) -> None:
+    """Three policies of two pages each: every policy opens with a box of
+    labels and values; each page carries the policy's own running head and a
+    "Page N of M" foot."""
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    for n, title in enumerate(POLICIES, start=1):
+        for page in (1, 2):
+            pdf.setFont("Helvetica", 9)
+            pdf.drawString(72, 760, f"G0{n}-02 {title}")
+            pdf.drawString(72, 30, "© Metro Police Department")
+            pdf.drawRightString(540, 30, f"Page {page} of 2")
+            y = 720
+            if page == 1:
+                pdf.setFont("Helvetica", 9)
+                pdf.drawString(72, y, "Policy and Procedure Title")
+                pdf.drawString(320, y, "Effective Date")
+                pdf.setFont("Helvetica", 10)
+                pdf.drawString(72, y - 12, title)
+                pdf.drawString(320, y - 12, f"{n}/5/2009")
+                pdf.setFont("Helvetica", 9)
+                pdf.drawString(72, y - 26, "Replaces Prior Policy:")
+                pdf.drawString(320, y - 26, "Approved by:")
+                pdf.setFont("Helvetica", 10)
+                pdf.drawString(72, y - 38, "Current")
+                pdf.drawString(320, y - 38, "Chief of Police")
+                pdf.setFont("Helvetica-Bold", 14)
+                pdf.drawString(72, y - 70, f"{n}.01.000 {title}")
+                y -= 100
+            pdf.setFont("Helvetica", 10)
+            for k in range(10):
+                pdf.drawString(72, y - 14 * k, f"Rule {k} of {title.lower()} binds every officer on duty.")
+            pdf.showPage()
+    pdf.save()
+    if bookmarks:
+        writer = PdfWriter(clone_from=PdfReader(path))
+        binder = writer.add_outline_item(title="Binder1.pdf", page_number=0)
+        writer.add_outline_item(title="G01-02_Orders_DRAFT_17MAY17", page_number=0, parent=binder)
+        for n in range(3):
+            writer.add_outline_item(title=str(n + 1), page_number=2 * n, parent=binder)
+            writer.add_outline_item(title="Blank Page", page_number=2 * n + 1, parent=binder)
+        with open(path, "wb") as f:
+            writer.write(f)
+
+
+def test_metadata_boxes_and_running_heads_of_each_policy_are_not_text(tmp_path):
+    path = tmp_path / "orders.pdf"
+    build_orders(path)
+    text = _text(parse(path))
+    for furniture in ("Effective Date", "Approved by", "Replaces Prior Policy", "Page 1 of 2", "© Metro", "G02-02"):
+        assert furniture not in text
+    assert "Rule 9 of unbiased policing binds every officer on duty." in text
+
+
+def test_policy_headings_are_found_after_the_box(tmp_path):
+    path = tmp_path / "orders.pdf"
+    build_orders(path)
+    parsed = parse(path)
+    _, outline = make_passages("orders", parsed.sections, parsed.page_labels)
+    assert [(s.heading, s.page_start) for s in outline] == [
+        (f"{n}.01.000 {title}", 2 * n - 1) for n, title in enumerate(POLICIES, start=1)
+    ]
+
+
+def test_bookmarks_naming_files_numbers_and_blank_pages_are_dropped(tmp_path):
+    path = tmp_path / "binder.pdf"
+    build_orders(path, bookmarks=True)
+    headings = [s.heading_path[-1] for s in parse(path).sections if s.heading_path]
+    assert headings == [f"{n}.01.000 {title}" for n, title in enumerate(POLICIES, start=1)]
+
+
+def test_lines_set_smaller_than_the_body_are_never_headings(tmp_path):
+    path = tmp_path / "form.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(72, 740, "INCIDENT REPORT")
+    pdf.setFont("Helvetica", 10)
+    for k in range(12):
+        pdf.drawString(72, 710 - 14 * k, f"Officers complete section {k} of the report after every incident.")
+    pdf.setFont("Helvetica-Bold", 6)
+    for k, label in enumerate(["SUBJECT", "INFORMATION", "WITNESSES"]):
+        pdf.drawString(72 + 120 * k, 500, label)
+    pdf.showPage()
+    pdf.save()
+    headings = [s.heading_path[-1] for s in parse(path).sections if s.heading_path]
+    assert "SUBJECT" not in headings and "WITNESSES" not in headings
