@@ -3,6 +3,7 @@ that change with the chapter, bookmarks a binder made."""
 
 from __future__ import annotations
 
+import pytest
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
@@ -102,3 +103,56 @@ def test_lines_set_smaller_than_the_body_are_never_headings(tmp_path):
     pdf.save()
     headings = [s.heading_path[-1] for s in parse(path).sections if s.heading_path]
     assert "SUBJECT" not in headings and "WITNESSES" not in headings
+
+
+TERMS = {
+    "Active case management": "The actions undertaken from the first attendance through to the integrated response.",
+    "Child or young person exposed to harm": "A person under 18 who sees or hears harm between the adults of the home.",
+    "Frontline safety plan": "A plan made at the scene with the person at risk.",
+}
+
+
+def build_definitions_table(path, draw_terms_first: bool) -> None:
+    """A definitions table whose terms wrap in a narrow left column; the
+    stream draws either row by row of type or each term before its definition."""
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    for n, title in enumerate(["Overview", "Procedures"]):
+        pdf.setFont("Helvetica-Bold", 16)
+        pdf.drawString(30, 740, title)
+        pdf.setFont("Helvetica", 10)
+        for k in range(14):
+            pdf.drawString(30, 710 - 14 * k, f"Line {k} of the {title.lower()} on family harm.")
+        if n == 0:
+            pdf.showPage()
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(30, 480, "Definitions")
+    pdf.setFont("Helvetica", 10)
+    y = 450
+    for term, definition in TERMS.items():
+        words = term.split()
+        term_lines = [" ".join(words[i : i + 2]) for i in range(0, len(words), 2)]
+        def_words = definition.split()
+        def_lines = [" ".join(def_words[i : i + 7]) for i in range(0, len(def_words), 7)]
+        rows = max(len(term_lines), len(def_lines))
+        if draw_terms_first:
+            for k, text in enumerate(term_lines):
+                pdf.drawString(30, y - 12 * k, text)
+            for k, text in enumerate(def_lines):
+                pdf.drawString(110, y - 12 * k, text)
+        else:
+            for k in range(rows):
+                if k < len(term_lines):
+                    pdf.drawString(30, y - 12 * k, term_lines[k])
+                if k < len(def_lines):
+                    pdf.drawString(110, y - 12 * k, def_lines[k])
+        y -= 12 * rows + 16
+    pdf.showPage()
+    pdf.save()
+
+
+@pytest.mark.parametrize("draw_terms_first", [False, True], ids=["row-by-row", "terms-first"])
+def test_wrapped_terms_of_a_definitions_table_are_whole_headings(tmp_path, draw_terms_first):
+    path = tmp_path / "definitions.pdf"
+    build_definitions_table(path, draw_terms_first)
+    sections = [s for s in parse(path).sections if len(s.heading_path) == 2]
+    assert [(s.heading_path[-1], " ".join(b.text for b in s.blocks)) for s in sections] == list(TERMS.items())

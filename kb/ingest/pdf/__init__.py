@@ -18,6 +18,7 @@ from kb.ingest.pdf.contents import find_contents
 from kb.ingest.pdf.extract import Page, describe, open_pdf, read_page
 from kb.ingest.pdf.furniture import put_columns_in_reading_order, remove_furniture
 from kb.ingest.pdf.structure import assemble, outline_entries
+from kb.ingest.pdf.tables import read_table_cells
 
 PARALLEL_FROM_PAGES = 40
 
@@ -42,6 +43,8 @@ def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
     for page in pages:
         put_columns_in_reading_order(page)
     contents = find_contents(pages)
+    for page in pages:
+        read_table_cells(page)
     builder = SectionBuilder()
     acronyms = assemble(pages, builder, outline_entries(reader), contents)
     _, sections = builder.finish()

@@ -34,6 +34,9 @@ class Line:
     in_box: bool = False
     lead: str = ""  # a bold lead-in set apart on the line: a glossary term, an acronym
     marks: list[str] = field(default_factory=list)  # footnote numbers set as superscripts
+    # Where pieces set side by side on the row begin: (x, letters before it), so that
+    # the cells of a table can be told apart again after the row is made one line.
+    cells: list[tuple[float, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -121,7 +124,13 @@ def _lines(pieces, page_number: int, page_width: float) -> list[Line]:
             size = max(p[3] for p in visible)
             weights = sum(len(p[0].strip()) for p in visible)
             bold = sum(len(p[0].strip()) for p in visible if p[4]) > weights / 2
-            lines.append(Line(text.strip(), visible[0][1], visible[0][2], size, bold, page_number))
+            line = Line(text.strip(), visible[0][1], visible[0][2], size, bold, page_number)
+            letters = 0
+            for piece in current:
+                if piece in visible and letters:
+                    line.cells.append((piece[1], letters))
+                letters += len("".join(piece[0].split()))
+            lines.append(line)
         current.clear()
 
     for text, x, y, size, bold in pieces:
@@ -207,6 +216,7 @@ def _merge_rows(lines: list[Line], page_width: float) -> list[Line]:
             if previous.bold and not line.bold and not previous.lead:
                 previous.lead = previous.text
             previous.bold = previous.bold and line.bold
+            previous.cells.append((line.x, len("".join(previous.text.split()))))
             previous.text = f"{previous.text} {line.text}"
             previous.marks.extend(line.marks)
             continue

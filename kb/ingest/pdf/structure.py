@@ -284,6 +284,7 @@ def assemble(
         by_page.setdefault(entry.page, []).append(entry)
 
     plan = contents_plan(pages, contents)
+    bold_repeats = Counter(line.text for page in pages for line in page.lines if line.bold)
     if plan is not None:
         outline, by_page = [], {}
     else:
@@ -341,6 +342,8 @@ def assemble(
                     assembler.block(f"{pair[0]}: {pair[1]}", page.number, is_item=True)
                     continue
             if front_matter == "glossary":
+                if line.bold and bold_repeats[line.text] > 1:
+                    continue  # a definitions table's header row ("Term Meaning"), repeated on each page
                 # Where printed contents give the structure, only terms set apart in bold are entries.
                 term = _glossary_term(line, marked_only=plan is not None)
                 if term:
@@ -504,7 +507,7 @@ def _pair_acronym_lines(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def _glossary_term(line: Line, marked_only: bool = False) -> tuple[str, str] | None:
     """A glossary entry starts with its term: a short bold line, or "Term: definition"."""
     text = line.text.strip()
-    if line.lead and len(line.lead.split()) <= 6:
+    if line.lead and (len(line.lead.split()) <= 6 or line.lead == text):  # a table's term cell is whole
         return line.lead.rstrip(":–— "), text[len(line.lead) :].strip(" :–—")
     if line.bold and len(text.split()) <= 6 and not text.endswith("."):
         return text.rstrip(":–— "), ""
