@@ -192,3 +192,25 @@ def test_outline_titles_match_printed_numbered_headings_and_otherwise_their_posi
         (("Hidden section",), None),
     ]
     assert sections[1].blocks[0].text.startswith("Unnamed line 0.")
+
+
+def test_title_is_never_a_scanner_id_or_the_contents_heading_and_author_and_date_fill_the_metadata(tmp_path):
+    path = tmp_path / "scan.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setTitle("C454e07488-20220520114215")
+    pdf.setAuthor("New Zealand Police")
+    pdf.setFont("Helvetica-Bold", 18)
+    pdf.drawString(72, 780, "Victims (Police service to victims)")
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, 740, "Police serve victims of crime in the ways this chapter sets out.")
+    pdf.showPage()
+    pdf.save()
+    parsed = parse(path)
+    assert parsed.title == "Victims (Police service to victims)"
+    assert parsed.metadata.publisher == "New Zealand Police"
+    assert parsed.metadata.year == PdfReader(path).metadata.creation_date.year
+
+
+def test_a_first_page_headed_contents_does_not_title_the_document(make_pdf):
+    path = make_pdf("manual.pdf", [["Table of Contents", "Scope of the manual"], ["Scope of the manual"]])
+    assert parse(path).title != "Table of Contents"

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from kb.errors import IngestError
+from kb.model import Metadata
 from kb.ingest.parsed import ParsedDocument, SectionBuilder, clean_text
 from kb.ingest.pdf.contents import find_contents
 from kb.ingest.pdf.extract import Page, describe, open_pdf, read_page
@@ -22,8 +24,12 @@ from kb.ingest.pdf.tables import read_table_cells
 
 PARALLEL_FROM_PAGES = 40
 
-# A producer's file name or a placeholder is not a title.
-_JUNK_TITLE = re.compile(r"^(untitled|microsoft word\b|document\d*$)|\.(docx?|pdf|odt|tex)$", re.I)
+# A producer's file name, a scanner's job id, a placeholder or a page's label is not a title.
+_JUNK_TITLE = re.compile(
+    r"^(untitled|microsoft word\b|document\d*$)|\.(docx?|pdf|odt|tex)$|^\S*\d\S*$"
+    r"|^(table of )?contents$|^running head\b|^page \d+",
+    re.I,
+)
 
 
 def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
@@ -38,7 +44,7 @@ def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
     if not any(page.lines for page in pages):
         raise IngestError(path, "no text in any page (a scanned PDF needs OCR first)")
 
-    title = _metadata_title(reader) or _first_page_title(pages)
+    title = _metadata_title(reader) or _first_page_title(pages) or _running_title(pages)
     remove_furniture(pages)
     for page in pages:
         put_columns_in_reading_order(page)
@@ -53,6 +59,7 @@ def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
         title,
         len(reader.pages),
         sections,
+        metadata=_metadata(reader),
         warnings=warnings,
         acronyms=acronyms,
         page_labels=labels,
@@ -119,4 +126,37 @@ def _first_page_title(pages: list[Page]) -> str | None:
     title_lines = [line.text for line in first.lines if line.size >= largest - 0.5]
     if len(title_lines) > 2 or len(title_lines) == len(first.lines):
         title_lines = title_lines[:1]
-    return clean_text(" ".join(title_lines)) or None
+    title = clean_text(" ".join(title_lines))
+    return title if title and not _JUNK_TITLE.search(title) else None
+
+
+def _running_title(pages: list[Page]) -> str | None:
+    """The words a running head repeats on most pages ("Regulations and
+    Procedures Manual"), in reading order: the document's name when its first
+    page names nothing."""
+    with_text = [page for page in pages if page.lines]
+    seen = Counter()
+    for page in with_text:
+        seen.update({line.text for line in page.lines if line.y > 0.85 * page.height})
+    common = {text for text, n in seen.items() if n >= 0.5 * len(with_text) and len(text.split()) >= 2}
+    common = {text for text in common if not re.search(r"\d", text)}
+    for page in with_text:
+        heads = [line.text for line in sorted(page.lines, key=lambda line: -line.y) if line.text in common]
+        if heads:
+            return clean_text(" ".join(dict.fromkeys(heads)))
+    return None
+
+
+def _metadata(reader) -> Metadata:
+    """Author and date from the PDF's information dictionary, for citations
+    where the person adding the file gives none."""
+    try:
+        info = reader.metadata or {}
+        author = clean_text(str(info.get("/Author") or ""))
+        created = str(info.get("/CreationDate") or "")
+    except Exception:  # broken /Info dictionaries are common and harmless
+        return Metadata()
+    date = re.match(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?", created)
+    year = int(date.group(1)) if date and 1900 < int(date.group(1)) < 2100 else None
+    day = f"{date.group(1)}-{date.group(2)}-{date.group(3)}" if year and date.group(3) else None
+    return Metadata(publisher=author if author and not _JUNK_TITLE.search(author) else None, year=year, date=day)
