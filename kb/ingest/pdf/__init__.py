@@ -14,13 +14,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from kb.errors import IngestError
-from kb.model import Metadata
 from kb.ingest.parsed import ParsedDocument, SectionBuilder, clean_text
 from kb.ingest.pdf.contents import find_contents
 from kb.ingest.pdf.extract import Page, describe, open_pdf, read_page
 from kb.ingest.pdf.furniture import put_columns_in_reading_order, remove_furniture
 from kb.ingest.pdf.structure import assemble, outline_entries
 from kb.ingest.pdf.tables import read_table_cells
+from kb.model import Metadata
 
 PARALLEL_FROM_PAGES = 40
 
