@@ -103,3 +103,49 @@ def test_plain_text_heading_directly_above_its_paragraph(write):
     parsed = parse(path)
     assert [s.heading_path for s in parsed.sections] == [("Patrols",), ("Schools",)]
     assert parsed.sections[1].blocks[0].text.startswith("Liaison officers visit")
+
+
+def all_text(parsed) -> str:
+    return " ".join(b.text for s in parsed.sections for b in s.blocks)
+
+
+def test_markdown_front_matter_gives_title_date_and_author_and_is_never_a_passage(write):
+    path = write(
+        "notes.md",
+        '---\ntitle: "Trainer notes on trust"\ndate: 2024-03-01\nauthor: Jane Trainer\ntags: [cop]\n---\n\n'
+        "## Trust\n\nTrust grows from fair contact.\n",
+    )
+    parsed = parse(path)
+    assert parsed.title == "Trainer notes on trust"
+    assert (parsed.metadata.publisher, parsed.metadata.year, parsed.metadata.date) == (
+        "Jane Trainer",
+        2024,
+        "2024-03-01",
+    )
+    assert "title:" not in all_text(parsed) and "---" not in all_text(parsed)
+
+
+def test_inline_html_in_markdown_is_reduced_to_its_text(write):
+    path = write(
+        "notes.md",
+        '## Trust\n\nSome <b>bold</b> words, <a href="https://x.org">a link</a>, &amp; a break<br/>.\n\n'
+        '<div class="note">A boxed <em>note</em>.</div>\n<!-- a comment -->\n',
+    )
+    assert all_text(parse(path)) == "Some bold words, a link, & a break. A boxed note."
+
+
+def test_text_file_setext_title_and_hard_wrapped_items(write):
+    path = write(
+        "brief.txt",
+        "Neighbourhood Policing Brief\n============================\n\nBackground\n----------\n\n"
+        "Officers meet residents weekly.\n- an item that is hard wrapped\n  onto a second line\n- another item\n",
+    )
+    parsed = parse(path)
+    assert parsed.title == "Neighbourhood Policing Brief"
+    assert headings(parsed) == [("Background",)]
+    assert [b.text for b in parsed.sections[0].blocks] == [
+        "Officers meet residents weekly.",
+        "an item that is hard wrapped onto a second line",
+        "another item",
+    ]
+    assert "===" not in all_text(parsed) and "---" not in all_text(parsed)

@@ -8,17 +8,22 @@ such line of the file as the document's title.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 from kb.errors import IngestError
 from kb.ingest.parsed import ParsedDocument, SectionBuilder
+from kb.model import Metadata
 
 _ATX_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT_RULE = re.compile(r"^(=+|-+)\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•–]|\d{1,3}[.)])\s+(.*)$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|`+)(\S(?:.*?\S)?)\1")
+_HTML_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^>]*>", re.S)
+_FRONT_MATTER_FIELD = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
+_DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})-(?P<day>\d{2}))?")
 
 _MAX_HEADING_WORDS = 8
 _MAX_TITLE_WORDS = 20
@@ -41,6 +46,7 @@ def read_text_file(path: Path) -> str:
 
 def parse_markdown(path: Path) -> ParsedDocument:
     lines = read_text_file(path).splitlines()
+    front, lines = _front_matter(lines)
     builder = SectionBuilder()
     paragraph: list[str] = []
     item: list[str] | None = None
@@ -85,11 +91,50 @@ def parse_markdown(path: Path) -> ParsedDocument:
             paragraph.append(line.lstrip("> "))
     flush()
     title, sections = builder.finish()
-    return ParsedDocument("markdown", title, None, sections)
+    metadata = _front_matter_metadata(front)
+    return ParsedDocument("markdown", front.get("title") or title, None, sections, metadata=metadata)
+
+
+def _front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A YAML front matter block (between ``---`` lines at the very top) as its
+    simple ``key: value`` fields, and the lines after it. Values are kept as
+    text, never evaluated."""
+    if not lines or lines[0].strip() != "---":
+        return {}, lines
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        return {}, lines
+    fields: dict[str, str] = {}
+    for line in lines[1:end]:
+        match = _FRONT_MATTER_FIELD.match(line)
+        if match and match.group("value"):
+            fields[match.group("key").casefold()] = match.group("value").strip("\"'")
+    return fields, lines[end + 1 :]
+
+
+def _front_matter_metadata(fields: dict[str, str]) -> Metadata:
+    date = _DATE.match(fields.get("date", ""))
+    author = fields.get("author") or fields.get("publisher")
+    return Metadata(
+        publisher=author.strip("[]") if author else None,
+        year=int(date.group("year")) if date else None,
+        date=date.group(0) if date and date.group("day") else None,
+    )
 
 
 def parse_plain_text(path: Path) -> ParsedDocument:
-    lines = [line.strip() for line in read_text_file(path).splitlines()]
+    raw = [line.strip() for line in read_text_file(path).splitlines()]
+    # A line underlined with ===== or ----- is a heading; the rule itself is no text.
+    underlined: dict[str, int] = {}
+    lines: list[str] = []
+    for line in raw:
+        if _SETEXT_RULE.match(line) and len(line) >= 3 and lines and lines[-1]:
+            underlined[lines[-1]] = 1 if line.startswith("=") else 2
+            lines.append("")
+        else:
+            lines.append(line)
     # With blank lines between paragraphs, the lines of a paragraph are wrapped
     # text to rejoin; without any, every line is a paragraph of its own.
     wrapped = any(not line for line in lines) and any(line for line in lines)
@@ -98,7 +143,9 @@ def parse_plain_text(path: Path) -> ParsedDocument:
     builder = SectionBuilder()
     for n, group in enumerate(groups):
         stands_alone = len(group) == 1 and n < len(groups) - 1
-        if stands_alone and n == 0 and _looks_like_title(group[0]):
+        if len(group) == 1 and group[0] in underlined:
+            builder.heading(group[0], underlined[group[0]])
+        elif stands_alone and n == 0 and _looks_like_title(group[0]):
             builder.heading(group[0], 1)
         elif stands_alone and _looks_like_heading(group[0]) and _opens_content(groups[n + 1]):
             builder.heading(group[0], 2)
@@ -131,19 +178,30 @@ def _line_groups(lines: list[str]) -> list[list[str]]:
 
 def _add_group(builder: SectionBuilder, group: list[str], wrapped: bool) -> None:
     paragraph: list[str] = []
+    item: list[str] | None = None
+
+    def flush() -> None:
+        nonlocal item
+        if item is not None:
+            builder.block(" ".join(item), is_item=True)
+            item = None
+        if paragraph:
+            builder.block(" ".join(paragraph))
+            paragraph.clear()
+
     for line in group:
         match = _LIST_ITEM.match(line)
         if match:
-            if paragraph:
-                builder.block(" ".join(paragraph))
-                paragraph = []
-            builder.block(match.group(1), is_item=True)
+            flush()
+            item = [match.group(1)]
+        elif wrapped and item is not None:
+            item.append(line)  # a hard-wrapped item goes on until the next one
         elif wrapped:
             paragraph.append(line)
         else:
+            flush()
             builder.block(line)
-    if paragraph:
-        builder.block(" ".join(paragraph))
+    flush()
 
 
 def _looks_like_title(line: str) -> bool:
@@ -176,5 +234,7 @@ def _looks_like_heading(line: str) -> bool:
 
 
 def _strip_markdown(text: str) -> str:
+    """Markdown's marks and inline HTML reduced to the text a reader sees."""
     text = _MD_LINK.sub(r"\1", text)
-    return _MD_EMPHASIS.sub(r"\2", text)
+    text = _HTML_TAG.sub("", text)
+    return html.unescape(_MD_EMPHASIS.sub(r"\2", text))
