@@ -156,3 +156,17 @@ def test_wrapped_terms_of_a_definitions_table_are_whole_headings(tmp_path, draw_
     build_definitions_table(path, draw_terms_first)
     sections = [s for s in parse(path).sections if len(s.heading_path) == 2]
     assert [(s.heading_path[-1], " ".join(b.text for b in s.blocks)) for s in sections] == list(TERMS.items())
+
+
+def test_a_heading_repeated_at_the_top_of_the_next_page_is_not_a_new_section(tmp_path):
+    path = tmp_path / "report.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    for title in ("OVERVIEW", "INCIDENT REVIEW", "INCIDENT REVIEW"):
+        pdf.setFont("Helvetica-Bold", 14)
+        pdf.drawString(72, 700, title)
+        pdf.setFont("Helvetica", 10)
+        for k in range(16):
+            pdf.drawString(72, 680 - 14 * k, f"Line {k} of the {title.lower()} for the supervisor.")
+        pdf.showPage()
+    pdf.save()
+    assert [s.heading_path for s in parse(path).sections] == [("OVERVIEW",), ("INCIDENT REVIEW",)]

@@ -25,7 +25,7 @@ def _in_band(line: Line, page: Page) -> bool:
 
 def _shape(text: str) -> str:
     """The text with its numbers blanked, so "Page 3" and "Page 4" look alike."""
-    return re.sub(r"\b([0-9]+|[ivxlcdm]+)\b", "#", text.casefold()).strip()
+    return " ".join(re.sub(r"\b([0-9]+|[ivxlcdm]+)\b", "#", text.casefold()).split())
 
 
 def remove_furniture(pages: list[Page]) -> None:
@@ -56,14 +56,23 @@ def remove_furniture(pages: list[Page]) -> None:
         return k is not None and seen_on[k] >= (often if line.bold else some)
 
     for page in pages:
-        page.lines = [
+        furniture = [
             line
             for line in page.lines
-            if not (
-                _in_band(line, page)
-                and ((_PAGE_NUMBER.match(line.text.strip()) and _alone(line, page)) or running(line, page))
-            )
+            if _in_band(line, page)
+            and ((_PAGE_NUMBER.match(line.text.strip()) and _alone(line, page)) or running(line, page))
         ]
+        # A line of a running foot that only a few pages share (the order's own
+        # number and name) goes with the furniture line it stands against.
+        furniture += [
+            line
+            for line in page.lines
+            if line not in furniture
+            and (k := key(line, page)) is not None
+            and seen_on[k] >= 2
+            and any(abs(line.y - other.y) <= 1.6 * other.size for other in furniture)
+        ]
+        page.lines = [line for line in page.lines if line not in furniture]
     _remove_metadata_boxes(pages, body)
 
 

@@ -284,6 +284,7 @@ def assemble(
         by_page.setdefault(entry.page, []).append(entry)
 
     plan = contents_plan(pages, contents)
+    last_heading: tuple[str, int, int] = ("", 0, 0)
     bold_repeats = Counter(line.text for page in pages for line in page.lines if line.bold)
     if plan is not None:
         outline, by_page = [], {}
@@ -330,6 +331,9 @@ def assemble(
                 level = styled.get(id(line))
                 text = line.text
             if level is not None:
+                if (text, level) == last_heading[:2] and page.number > last_heading[2]:
+                    continue  # the heading repeated at the top of its next page (a form's, a table's)
+                last_heading = (text, level, page.number)
                 assembler.heading(text, level, page.number)
                 # Where the contents list a glossary's terms, they are its headings already.
                 front_matter = "" if listed_children else _front_matter_kind(text)
