@@ -170,3 +170,22 @@ def test_a_heading_repeated_at_the_top_of_the_next_page_is_not_a_new_section(tmp
         pdf.showPage()
     pdf.save()
     assert [s.heading_path for s in parse(path).sections] == [("OVERVIEW",), ("INCIDENT REVIEW",)]
+
+
+def test_a_running_head_naming_each_chapter_goes_even_when_no_two_pages_share_it(tmp_path):
+    path = tmp_path / "handbook.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    topics = ["Trust", "Youth", "Schools", "Media", "Victims", "Review"]
+    for n, topic in enumerate(topics, start=1):
+        pdf.setFont("Helvetica", 8)
+        pdf.drawString(72, 760, f"Partnership Handbook | {topic} work {'and notes' * (n % 2)}")
+        pdf.setFont("Helvetica-Bold", 16)
+        pdf.drawString(72, 700, f"{n}. {topic}")
+        pdf.setFont("Helvetica", 10)
+        for k in range(12):
+            pdf.drawString(72, 670 - 14 * k, f"Sentence {k} on {topic.lower()} for officers.")
+        pdf.showPage()
+    pdf.save()
+    parsed = parse(path)
+    assert "Partnership Handbook" not in _text(parsed)
+    assert [s.heading_path for s in parsed.sections] == [(f"{n}. {t}",) for n, t in enumerate(topics, start=1)]

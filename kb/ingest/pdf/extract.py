@@ -125,6 +125,9 @@ def _lines(pieces, page_number: int, page_width: float) -> list[Line]:
             weights = sum(len(p[0].strip()) for p in visible)
             bold = sum(len(p[0].strip()) for p in visible if p[4]) > weights / 2
             line = Line(text.strip(), visible[0][1], visible[0][2], size, bold, page_number)
+            leading_bold = next((n for n, piece in enumerate(visible) if not piece[4]), len(visible))
+            if 0 < leading_bold < len(visible):  # a bold term opening its definition
+                line.lead = "".join(piece[0] for piece in visible[:leading_bold]).strip()
             letters = 0
             for piece in current:
                 if piece in visible and letters:

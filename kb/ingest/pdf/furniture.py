@@ -51,9 +51,21 @@ def remove_furniture(pages: list[Page]) -> None:
     often = max(2, round(len(pages) * 0.25)) if len(pages) > 2 else len(pages) + 1
     some = min(often, 2 if len(pages) <= 8 else 3)
 
+    # A slot at the page's edge that most pages fill, in the same type, holds a
+    # running head whatever it says (the chapter's name, a date, the file's address).
+    # Such a line is set smaller than the body or stands apart from it.
+    slots = Counter()
+    for page in pages:
+        slots.update({_slot(line) for line in page.lines if _in_band(line, page) and _head_like(line, page, body)})
+    filled = max(3, len(pages) // 2)
+
     def running(line: Line, page: Page) -> bool:
         k = key(line, page)
-        return k is not None and seen_on[k] >= (often if line.bold else some)
+        if k is None:
+            return False
+        if seen_on[k] >= (often if line.bold else some):
+            return True
+        return slots[_slot(line)] >= filled and _head_like(line, page, body)
 
     for page in pages:
         furniture = [
@@ -105,6 +117,19 @@ def _remove_metadata_boxes(pages: list[Page], body: float) -> None:
 
 def _label_like(line: Line, body: float) -> bool:
     return line.size <= body * 1.05 and len(line.text.split()) <= 8 and len(re.findall(r"[^\W\d_]", line.text)) >= 3
+
+
+def _head_like(line: Line, page: Page, body: float) -> bool:
+    if line.bold:
+        return False
+    if line.size < body * 0.95:
+        return True
+    others = [abs(other.y - line.y) for other in page.lines if other is not line and abs(other.y - line.y) > 1]
+    return len(others) >= 2 and min(others) > 1.8 * line.size
+
+
+def _slot(line: Line) -> tuple[int, float]:
+    return round(line.y / 3), round(line.size, 1)
 
 
 def _alone(line: Line, page: Page) -> bool:
