@@ -46,10 +46,12 @@ from kb.ingest import parse  # noqa: E402
 from kb.passages import make_passages  # noqa: E402
 
 # Labels that metadata boxes of orders and policies carry; none belongs in a passage.
+# Labels that metadata boxes of orders and policies carry, written as labels
+# (prose says "approved by the Chief"); none belongs in a passage.
 METADATA_LABELS = re.compile(
-    r"\b(effective date|issue date|replaces prior policy|approved by|rescinds|index category)\b"
-    r"|\bpage \d+ ?of ?\d+\b",
-    re.I,
+    r"\b(Effective Date|EFFECTIVE DATE|Issue Date|ISSUE DATE|Replaces Prior Policy|RESCINDS:|Rescinds:"
+    r"|INDEX CATEGORY|Index Category|Approved by:|APPROVED BY:)"
+    r"|\b[Pp]age \d+ ?of ?\d+\b",
 )
 DOT_LEADER = re.compile(r"(?:\. ?){5,}\s*\d")
 

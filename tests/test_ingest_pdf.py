@@ -214,3 +214,19 @@ def test_title_is_never_a_scanner_id_or_the_contents_heading_and_author_and_date
 def test_a_first_page_headed_contents_does_not_title_the_document(make_pdf):
     path = make_pdf("manual.pdf", [["Table of Contents", "Scope of the manual"], ["Scope of the manual"]])
     assert parse(path).title != "Table of Contents"
+
+
+def test_a_piece_that_goes_back_left_on_another_baseline_starts_a_new_line():
+    from kb.ingest.pdf.extract import _lines
+
+    pieces = [
+        ("A person is in a family relationship if the person:", 95, 788.5, 9.6, False),
+        (" Family", 30, 784.0, 9.6, True),
+        ("\n", 0, 0, 9.6, False),
+        ("relationship", 30, 772.3, 9.6, True),
+    ]
+    assert [line.text for line in _lines(pieces, 1, 595)] == [
+        "A person is in a family relationship if the person:",
+        "Family",
+        "relationship",
+    ]

@@ -139,12 +139,23 @@ def _lines(pieces, page_number: int, page_width: float) -> list[Line]:
     for text, x, y, size, bold in pieces:
         parts = text.split("\n")
         for n, part in enumerate(parts):
-            if n:
+            if n or _starts_another_line(current, x, y, size):
                 close()
             if part:
                 current.append((part, x, y, size, bold))
     close()
     return _merge_rows(_drop_superscripts(lines), page_width)
+
+
+def _starts_another_line(current: list, x: float, y: float, size: float) -> bool:
+    """A piece that goes back to the left on another baseline begins a line of
+    its own, even where pypdf ran it on (a table's left cell drawn after the
+    right cell's first line)."""
+    visible = [piece for piece in current if piece[0].strip()]
+    if not visible:
+        return False
+    last = visible[-1]
+    return x < last[1] - size and abs(y - last[2]) > 0.3 * size
 
 
 def _respace_from_layout(lines: list[Line], layout_text: str) -> None:

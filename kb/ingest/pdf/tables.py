@@ -81,7 +81,7 @@ def _right_column(page: Page) -> float | None:
     if not page.lines:
         return None
     left = min(line.x for line in page.lines)
-    starts = Counter(round(x) for line in page.lines for x, _ in line.cells if x - left >= _MIN_GAP)
+    starts = Counter(round(x) for line in page.lines for x, _ in line.cells if x - line.x >= _MIN_GAP)
     for line in page.lines:
         if line.x - left >= _MIN_GAP and any(
             other.x < line.x - _MIN_GAP and abs(other.y - line.y) <= 0.6 * line.size for other in page.lines
