@@ -74,8 +74,16 @@ def content() -> list[Block]:
     return blocks
 
 
-def headings(blocks: list[Block]) -> list[tuple[str, int]]:
-    return [(b.text, b.level) for b in blocks if b.kind == "heading"]
+def headings(blocks: list[Block], boxes: bool = False) -> list[tuple[str, int]]:
+    """The headings in order; with ``boxes``, each box's title too, a level
+    below the section it stands in (contents do not list boxes)."""
+    found: list[tuple[str, int]] = []
+    for block in blocks:
+        if block.kind == "heading":
+            found.append((block.text, block.level))
+        elif block.kind == "box" and boxes:
+            found.append((block.items[0], found[-1][1] + 1))
+    return found
 
 
 def truth_of(pdf: Path, blocks: list[Block], contents_pages: int) -> list[TrueHeading]:
@@ -83,7 +91,7 @@ def truth_of(pdf: Path, blocks: list[Block], contents_pages: int) -> list[TrueHe
     contents, where its title stands as a line."""
     pages = [[normal(line) for line in (page.extract_text() or "").splitlines()] for page in PdfReader(pdf).pages]
     # A glossary term shares its line with the start of its definition (a table row).
-    wanted = [(t, level, "") for t, level in headings(blocks)]
+    wanted = [(t, level, "") for t, level in headings(blocks, boxes=True)]
     wanted += [(term, 2, normal(definition)[:8]) for term, definition in GLOSSARY.items()]
     truth, at = [], contents_pages
     for title, level, row_rest in wanted:

@@ -61,6 +61,7 @@ class TrueSection:
     page: int
     number: str | None
     is_glossary_term: bool = False
+    is_box: bool = False  # contents and outlines do not list boxes
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Guidebook:
     body_words: list[str] = field(default_factory=list)
     box_text: str = ""
     box_section: str = ""
+    box_host: str = ""
     footnotes: list[str] = field(default_factory=list)
     two_column_page: int = 0
     two_column_paragraphs: tuple[str, str] = ("", "")
@@ -366,8 +368,11 @@ class _Layout:
         for line in lines:
             self.draw_line(line, LEFT + 12)
         self.y -= 16
-        self.truth.box_text = f"{title} {text}"
-        self.truth.box_section = self.truth.sections[-1].title
+        host = self.truth.sections[-1]
+        self.truth.sections.append(TrueSection(title, host.level + 1, self.page, None, is_box=True))
+        self.truth.box_text = text
+        self.truth.box_section = title
+        self.truth.box_host = host.title
 
     def two_columns(self, rng: random.Random) -> None:
         """A page in two columns, drawn row by row (left line, right line) so that
@@ -457,7 +462,11 @@ def _render(path: Path, repeat: int, toc: list[tuple[str, int, str]], seed: int)
 def build_guidebook(path: Path, with_outline: bool = True, repeat: int = 1, seed: int = 11) -> Guidebook:
     """Write the PDF at ``path`` and return its true structure."""
     draft = _render(path, repeat, [], seed)
-    toc = [(s.title, s.level, draft.page_labels[s.page - 1]) for s in draft.sections if not s.is_glossary_term]
+    toc = [
+        (s.title, s.level, draft.page_labels[s.page - 1])
+        for s in draft.sections
+        if not (s.is_glossary_term or s.is_box)
+    ]
     truth = _render(path, repeat, toc, seed)
 
     reader = PdfReader(path)
@@ -467,7 +476,7 @@ def build_guidebook(path: Path, with_outline: bool = True, repeat: int = 1, seed
     writer.set_page_label(front, len(reader.pages) - 1, style="/D", start=1)
     if with_outline:
         parents: dict[int, object] = {}
-        for section in (s for s in truth.sections if not s.is_glossary_term):
+        for section in (s for s in truth.sections if not (s.is_glossary_term or s.is_box)):
             parent = parents.get(section.level - 1)
             item = writer.add_outline_item(title=section.title, page_number=section.page - 1, parent=parent)
             parents[section.level] = item

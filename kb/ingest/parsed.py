@@ -78,6 +78,23 @@ class SectionBuilder:
     def __init__(self) -> None:
         self._stack: list[tuple[int, str]] = []
         self.sections: list[ParsedSection] = [ParsedSection((), 0, None)]
+        self._resumed: dict[int, int] = {}  # a section that goes on after an aside → the section it goes on
+
+    @property
+    def level(self) -> int:
+        """The level of the section being written, 0 before the first heading."""
+        return self._stack[-1][0] if self._stack else 0
+
+    def end_aside(self) -> None:
+        """Close a box or sidebar opened with ``heading``: the text after it goes
+        on in the section the box stands in, not under the box's title."""
+        if not self._stack:
+            return
+        self._stack.pop()
+        path = tuple(t for _, t in self._stack)
+        host = max(i for i, s in enumerate(self.sections) if s.heading_path == path)
+        self.sections.append(ParsedSection(path, self.sections[host].level, None))
+        self._resumed[len(self.sections) - 1] = host
 
     def heading(self, text: str, level: int, page: int | None = None) -> None:
         text = clean_text(text)
@@ -106,6 +123,8 @@ class SectionBuilder:
         every heading path so that sections read "Background", not
         "<long title> > Background".
         """
+        for resumed, host in sorted(self._resumed.items(), reverse=True):
+            self.sections[host].blocks.extend(self.sections.pop(resumed).blocks)
         sections = [s for s in self.sections if s.heading_path or s.blocks]
         headed = [s for s in sections if s.heading_path]
         if not headed:

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 
 from kb.ingest.pdf.extract import Line, Page
 
-_ENTRY = re.compile(
-    r"^(?P<title>.*?[^\W\d_].*?)(?:\s*(?:\.\s?){2,}|\s*…+|\s+)\s*(?P<label>\d{1,4}|[ivxlcdm]{1,7})$", re.I
-)
-_LEADERS = re.compile(r"(?:\.\s?){2,}\s*$|…+\s*$")
+# A row ending in a page number (arabic or roman), after leaders or a space.
+_LABEL_END = re.compile(r"(?:^|[\s.…])(?P<label>\d{1,4}|[ivxlcdm]{1,7})$", re.I)
+_LEADERS = re.compile(r"(?:\s?\.){2,}\s*$|…+\s*$")
 _CONTENTS_TITLE = re.compile(r"^(table of )?contents?$|^inhalt|^sommaire$|^índice$", re.I)
 _NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+\S")
 _RANKED_WORDS = ("part", "chapter", "section")
@@ -80,18 +79,20 @@ def rows(page: Page) -> list[_Row]:
 
 def _entry(row: _Row) -> tuple[str, str] | None:
     text = " ".join(row.text.split())
-    match = _ENTRY.match(text)
-    if not match:
+    end = _LABEL_END.search(text)
+    if not end:
         return None
-    title = _LEADERS.sub("", match.group("title")).strip(" .…")
+    before = text[: end.start("label")].rstrip()
+    title = _LEADERS.sub("", before).strip(" .…")
+    if not title or not re.search(r"[^\W\d_]", title):
+        return None
     separate = len(row.lines) > 1 and re.fullmatch(r"[\d.\s…]+|[ivxlcdm]+", row.lines[-1].text.strip(), re.I)
-    leaders = bool(re.search(r"(?:\.\s?){2,}|…", match.group(0)[len(title) :]))
-    if not title or not (separate or leaders or len(title.split()) <= 14):
+    leaders = len(title) < len(before.rstrip(" ")) - 1
+    if not (separate or leaders or len(title.split()) <= 14):
         return None
     if not (separate or leaders) and _NUMBERED_NAME.match(text):
         return None  # "Chapter 3" names a chapter; its number is no page
-
-    return title, match.group("label")
+    return title, end.group("label")
 
 
 def _in_order(labels: list[str]) -> bool:

@@ -204,6 +204,11 @@ class _Assembler:
         self.paragraph_marks.extend(line.marks)
         self.last_line = line
 
+    def end_aside(self) -> None:
+        self.close_paragraph()
+        self.builder.end_aside()
+        self.last_line = None
+
     def block(self, text: str, page: int, is_item: bool = False) -> None:
         self.close_paragraph()
         self.builder.block(text, page, is_item)
@@ -285,6 +290,7 @@ def assemble(
 
     plan = contents_plan(pages, contents)
     last_heading: tuple[str, int, int] = ("", 0, 0)
+    in_box = box_open = False
     bold_repeats = Counter(line.text for page in pages for line in page.lines if line.bold)
     if plan is not None:
         outline, by_page = [], {}
@@ -298,6 +304,16 @@ def assemble(
         entries = list(by_page.get(page.number, []))
         lines = _split_footnotes(page, size, assembler)
         for line in lines:
+            if line.in_box != in_box:
+                in_box = line.in_box
+                if box_open:
+                    assembler.end_aside()
+                    box_open = False
+                if in_box and _box_title(line, size):
+                    # A box of good practice is a section of its own under the one it stands in.
+                    assembler.heading(line.text, assembler.builder.level + 1, page.number)
+                    box_open = True
+                    continue
             level = None
             listed_children = False
             if plan is not None and id(line) in plan:
@@ -415,6 +431,21 @@ def _title_page(pages: list[Page]) -> Page | None:
     if first is None or len(first.lines) > 12 or any(len(line.text.split()) > 14 for line in first.lines):
         return None
     return first
+
+
+def _box_title(line: Line, size: float) -> bool:
+    """A box opens with its title: a short line that ends no sentence, set no
+    smaller than the body (a form's shaded fields are)."""
+    text = line.text.strip()
+    return (
+        bool(text)
+        and line.size >= size * 0.95
+        and not text.endswith("?")
+        and len(text.split()) <= 12
+        and (text[0].isupper() or text[0].isdigit())
+        and (line.bold or not text.endswith((".", ",", ";")))
+        and not _BULLET_START.match(text)
+    )
 
 
 def _front_matter_kind(heading: str) -> str:
