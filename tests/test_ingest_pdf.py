@@ -8,7 +8,7 @@ from reportlab.pdfgen import canvas
 
 from kb import IngestError
 from kb.ingest import parse
-from kb.ingest.pdf.extract import Line, _respace_from_layout
+from kb.ingest.pdf.extract import Line, Page, _respace_from_layout, mend_spacing
 
 
 def all_blocks(parsed):
@@ -158,15 +158,27 @@ def test_headings_an_outline_leaves_out_are_restored_above_it(tmp_path):
     ]
 
 
-def test_spaces_put_inside_words_are_taken_from_the_layout_text():
+def test_spaces_put_inside_words_go_but_spaces_between_words_stay():
     lines = [
         Line("pre vention and or ganisations", 72, 700, 10, False, 1),
         Line("two words", 72, 686, 10, False, 1),
         Line("left column text", 72, 672, 10, False, 1),
+        Line("the information is used in the region", 72, 658, 10, False, 1),
+        Line("information and prevention is used in a region", 72, 644, 10, False, 1),
+        Line("more information is used in each region", 72, 630, 10, False, 1),
     ]
-    layout = "  prevention   and organisations\n  two words\n  left column text      right column text\n"
+    layout = (
+        "  prevention   and organisations\n  two words\n  left column text      right column text\n"
+        "  the informationis usedin the region\n"
+    )
     _respace_from_layout(lines, layout)
-    assert [line.text for line in lines] == ["prevention and organisations", "two words", "left column text"]
+    mend_spacing([Page(1, "1", 595, 842, lines)])
+    assert [line.text for line in lines[:4]] == [
+        "prevention and organisations",
+        "two words",
+        "left column text",
+        "the information is used in the region",
+    ]
 
 
 def test_outline_titles_match_printed_numbered_headings_and_otherwise_their_position(tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 from kb.errors import IngestError
 from kb.ingest.parsed import ParsedDocument, SectionBuilder, clean_text
 from kb.ingest.pdf.contents import find_contents
-from kb.ingest.pdf.extract import Page, describe, open_pdf, read_page
+from kb.ingest.pdf.extract import Page, describe, mend_spacing, open_pdf, read_page
 from kb.ingest.pdf.furniture import put_columns_in_reading_order, remove_furniture
 from kb.ingest.pdf.structure import assemble, outline_entries
 from kb.ingest.pdf.tables import read_table_cells
@@ -44,6 +44,7 @@ def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
     if not any(page.lines for page in pages):
         raise IngestError(path, "no text in any page (a scanned PDF needs OCR first)")
 
+    mend_spacing(pages)
     title = _metadata_title(reader) or _first_page_title(pages) or _running_title(pages)
     remove_furniture(pages)
     for page in pages:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,7 @@ class Line:
     # Where pieces set side by side on the row begin: (x, letters before it), so that
     # the cells of a table can be told apart again after the row is made one line.
     cells: list[tuple[float, int]] = field(default_factory=list)
+    layout: str = ""  # the line as layout extraction spaces it, where it sees fewer spaces
 
 
 @dataclass
@@ -159,13 +161,15 @@ def _starts_another_line(current: list, x: float, y: float, size: float) -> bool
 
 
 def _respace_from_layout(lines: list[Line], layout_text: str) -> None:
-    """Fix spaces that plain extraction put inside words.
+    """Note where layout extraction sees fewer spaces inside a line.
 
     Some producers (groff, some typesetters) set kerned pairs as separate
     pieces, and plain extraction reads the kern as a space: "pre vention".
-    Layout extraction places glyphs by position and gets those words whole. A
-    line is taken from the layout text only when both have the same letters
-    and the layout has fewer spaces without running words together.
+    Layout extraction places glyphs by position and gets those words whole,
+    but on other producers it runs real words together ("informationis").
+    A row is kept as the line's ``layout`` when both have the same letters and
+    the layout has fewer spaces; ``mend_spacing`` decides, knowing the whole
+    document's words, which of those spaces go.
     """
     rows: dict[str, str] = {}
     for row in layout_text.splitlines():
@@ -175,14 +179,48 @@ def _respace_from_layout(lines: list[Line], layout_text: str) -> None:
     for line in lines:
         words = line.text.split()
         row = rows.get("".join(words))
-        if row is None or len(row.split()) >= len(words):
-            continue
-        if max(len(w) for w in row.split()) > max(20, max(len(w) for w in words)):
-            continue  # the layout ran words together
-        if line.lead:
-            letters = len("".join(line.lead.split()))
-            line.lead = _prefix_with_letters(row, letters)
-        line.text = row
+        if row is not None and len(row.split()) < len(words):
+            line.layout = row
+
+
+def mend_spacing(pages: list[Page]) -> None:
+    """Remove the spaces plain extraction put inside words, in place: a space
+    that layout extraction does not see goes when one of the two pieces it
+    parts is not a word the document writes on its own, or writes far less
+    often than the whole ("pre vention", "fam ily"), and stays between two
+    words ("information is"). Words are counted in the better-spaced text."""
+    words = Counter(
+        w.casefold() for page in pages for line in page.lines for w in re.findall(r"\w+", line.layout or line.text)
+    )
+    for page in pages:
+        for line in page.lines:
+            if line.layout:
+                _mend(line, words)
+
+
+def _mend(line: Line, words: Counter) -> None:
+    pieces = line.text.split()
+    mended: list[str] = []
+    index = 0
+    for token in line.layout.split():
+        parts = [pieces[index]]
+        index += 1
+        while "".join(parts) != token and index < len(pieces):
+            parts.append(pieces[index])
+            index += 1
+        if "".join(parts) != token:
+            return  # the two texts do not line up: keep the plain one
+        out = parts[0]
+        for part in parts[1:]:
+            left, right = re.sub(r"\W", "", out.split()[-1]).casefold(), re.sub(r"\W", "", part).casefold()
+            joined = words[left + right]
+            is_word = lambda w, joined=joined: len(w) > 1 and words[w] >= 2 and 4 * words[w] >= joined  # noqa: E731
+            out = f"{out}{part}" if not (is_word(left) and is_word(right)) else f"{out} {part}"
+        mended.append(out)
+    text = " ".join(mended)
+    if line.lead:
+        line.lead = _prefix_with_letters(text, len("".join(line.lead.split())))
+    line.text = text
 
 
 def _prefix_with_letters(text: str, letters: int) -> str:
