@@ -141,3 +141,16 @@ def test_contents_ending_on_the_page_where_the_body_begins_with_wrapped_entries(
         ("1.01.005 Diplomatic Immunity and Consular Notification for Foreign Nationals", 3, 2),
     ]
     assert [p.text for p in passages if "...." in p.text or "2013" in p.text] == []
+
+
+def test_roman_page_labels_are_pages_but_words_of_roman_letters_are_not():
+    from kb.ingest.pdf.contents import _entry, _Row
+    from kb.ingest.pdf.extract import Line
+
+    def row(text: str) -> _Row:
+        return _Row([Line(text, 72, 700, 10, False, 1)])
+
+    assert _entry(row("Foreword . . . . . iv")) == ("Foreword", "iv")
+    assert _entry(row("Acronyms xii")) == ("Acronyms", "xii")
+    assert _entry(row("This policy does not enlarge an employee's civil")) is None
+    assert _entry(row("Rules for the Chief of Police mix")) is None

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from kb.ingest.pdf.extract import Line, Page
 
 # A row ending in a page number (arabic or roman), after leaders or a space.
-_LABEL_END = re.compile(r"(?:^|[\s.…])(?P<label>\d{1,4}|[ivxlcdm]{1,7})$", re.I)
+_LABEL_END = re.compile(
+    r"(?:^|[\s.…])(?P<label>\d{1,4}|(?=[ivxlc])x{0,3}(?:ix|iv|v?i{0,3})|(?=[IVXLC])X{0,3}(?:IX|IV|V?I{0,3}))$"
+)
 _LEADERS = re.compile(r"(?:\s?\.){2,}\s*$|…+\s*$")
 _CONTENTS_TITLE = re.compile(r"^(table of )?contents?$|^inhalt|^sommaire$|^índice$", re.I)
 _NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+\S")
