@@ -17,7 +17,7 @@ from kb.errors import IngestError
 from kb.ingest.parsed import ParsedDocument, SectionBuilder, clean_text
 from kb.ingest.pdf.contents import find_contents
 from kb.ingest.pdf.extract import Page, describe, mend_spacing, open_pdf, read_page
-from kb.ingest.pdf.furniture import put_columns_in_reading_order, remove_furniture
+from kb.ingest.pdf.furniture import put_columns_in_reading_order, remove_furniture, remove_metadata_boxes
 from kb.ingest.pdf.structure import assemble, outline_entries
 from kb.ingest.pdf.tables import read_table_cells
 from kb.model import Metadata
@@ -50,6 +50,7 @@ def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
     for page in pages:
         put_columns_in_reading_order(page)
     contents = find_contents(pages)
+    remove_metadata_boxes(pages)
     for page in pages:
         read_table_cells(page)
     builder = SectionBuilder()

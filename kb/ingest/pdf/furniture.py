@@ -29,16 +29,14 @@ def _shape(text: str) -> str:
 
 
 def remove_furniture(pages: list[Page]) -> None:
-    """Drop running headers, footers, page numbers and metadata boxes from
-    every page, in place.
+    """Drop running headers, footers and page numbers from every page, in place.
 
     A running head stands at the same height on many pages, in type no larger
     than the body's. One that names the chapter changes with it, so three
     pages showing it are enough unless it is bold; a chapter heading that
     happens to open several pages is set larger or bold, and stays.
     """
-    sizes = sorted(line.size for page in pages for line in page.lines)
-    body = sizes[len(sizes) // 2] if sizes else 0
+    body = _body_size(pages)
 
     def key(line: Line, page: Page) -> tuple[str, int] | None:
         if not _in_band(line, page) or line.size > body * (1.15 if line.bold else 1.3):
@@ -85,15 +83,17 @@ def remove_furniture(pages: list[Page]) -> None:
             and any(abs(line.y - other.y) <= 1.6 * other.size for other in furniture)
         ]
         page.lines = [line for line in page.lines if line not in furniture]
-    _remove_metadata_boxes(pages, body)
 
 
-def _remove_metadata_boxes(pages: list[Page], body: float) -> None:
+def remove_metadata_boxes(pages: list[Page]) -> None:
     """The box of labels an order or a policy opens with ("Effective Date",
     "Replaces:", "Approved by:", "Page 1 of 6"): rows of short lines, no larger
     than the body, that recur on three pages or more and stand close together.
     The rows from the first such label to the last, with the values between
-    and beside them, and the row of values under the last, are furniture."""
+    and beside them, and the row of values under the last, are furniture.
+    Run after the contents are taken out: their rows recur and stand close
+    together too."""
+    body = _body_size(pages)
     pages_with = Counter()
     for page in pages:
         pages_with.update({_shape(line.text) for line in page.lines if _label_like(line, body)})
@@ -113,6 +113,11 @@ def _remove_metadata_boxes(pages: list[Page], body: float) -> None:
             run = [y] if y is not None else []
         if drop:
             page.lines = [line for line in page.lines if not any(low <= line.y <= top for top, low in drop)]
+
+
+def _body_size(pages: list[Page]) -> float:
+    sizes = sorted(line.size for page in pages for line in page.lines)
+    return sizes[len(sizes) // 2] if sizes else 0
 
 
 def _label_like(line: Line, body: float) -> bool:
