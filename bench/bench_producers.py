@@ -23,7 +23,6 @@ page accuracy >= 0.97, levels >= 0.80, no furniture in passages.
 from __future__ import annotations
 
 import html
-import itertools
 import random
 import re
 import shutil
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_structure import TrueHeading, match_headings, normal  # noqa: E402
+from bench_structure import TrueHeading, heading_scores, normal  # noqa: E402
 from guidebook import GLOSSARY, _chapters  # noqa: E402
 
 from kb.ingest import parse  # noqa: E402
@@ -47,6 +46,8 @@ from kb.passages import make_passages  # noqa: E402
 
 TITLE = "Partnership Policing Handbook"
 LEVELS = {"chapter": 1, "section": 2, "subsection": 3}
+# Contents leaders, page numbers ("Page 3", "3/9", "- 3 -") and a browser's file address.
+FURNITURE = r"(?:\. ?){5,}\s*\d|\bPage \d+\b|\d+/\d+\b|file://|- \d+ -"
 
 
 @dataclass
@@ -289,40 +290,14 @@ def main() -> None:
             truth = truth_of(final, blocks, contents_pages_of(final))
             parsed = parse(final)
             passages, outline = make_passages("doc", parsed.sections, parsed.page_labels)
-            pairs = match_headings(truth, outline)
-            step = lambda a, b: (a > b) - (a < b)  # noqa: E731
-            levels = [
-                step(truth[t].level, truth[pt].level) == step(outline[f].level, outline[pf].level)
-                for (pt, pf), (t, f) in itertools.pairwise(pairs)
-            ]
-            text = " ".join(p.text for p in passages)
-            furniture = len(re.findall(r"(?:\. ?){5,}\s*\d|\bPage \d+\b|\d+/\d+\b|file://|- \d+ -", text))
-            furniture += text.count(f"{TITLE} | ")
-            results.append(
-                {
-                    "name": name,
-                    "title": parsed.title,
-                    "precision": len(pairs) / len(outline) if outline else 0.0,
-                    "recall": len(pairs) / len(truth),
-                    "page": sum(outline[f].page_start == truth[t].page for t, f in pairs) / max(1, len(pairs)),
-                    "level": sum(levels) / max(1, len(levels)),
-                    "furniture": furniture,
-                }
-            )
             if show:
                 print(f"\n## {name}: title {parsed.title!r}, {len(truth)} true headings")
-                found = {f for _, f in pairs}
-                matched = {t for t, _ in pairs}
-                for i, h in enumerate(truth):
-                    if i not in matched:
-                        print(f"  missed   p{h.page:<4} L{h.level} {h.title}")
-                for i, s in enumerate(outline):
-                    if i not in found:
-                        print(f"  extra    p{s.page_start or 0:<4} L{s.level} {s.heading}")
-                for t, f in pairs:
-                    if outline[f].page_start != truth[t].page:
-                        print(f"  page     {truth[t].title!r}: truth p{truth[t].page}, kb p{outline[f].page_start}")
-                for m in re.finditer(r"(?:\. ?){5,}\s*\d|\bPage \d+\b|\d+/\d+\b|file://|- \d+ -", text):
+            scores = heading_scores(truth, outline, show)
+            text = " ".join(p.text for p in passages)
+            leaks = list(re.finditer(rf"{FURNITURE}|{re.escape(TITLE)} \| ", text))
+            results.append({"name": name, **scores, "furniture": len(leaks)})
+            if show:
+                for m in leaks:
                     print(f"  furniture …{text[max(0, m.start() - 40) : m.end() + 20]}…")
                 slug = re.sub(r"\W+", "-", name).strip("-")
                 shutil.copy(final, Path(tempfile.gettempdir()) / f"kb-producer-{slug}.pdf")

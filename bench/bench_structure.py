@@ -161,11 +161,9 @@ def word_damage(path: Path, passages) -> tuple[int, int]:
     return glued, split
 
 
-def score(name: str, path: Path, truth: list[TrueHeading], show: bool, real: bool) -> dict:
-    started = time.perf_counter()
-    parsed = parse(path)
-    seconds = time.perf_counter() - started
-    passages, outline = make_passages("doc", parsed.sections, parsed.page_labels)
+def heading_scores(truth: list[TrueHeading], outline, show: bool = False) -> dict[str, float]:
+    """Precision, recall, page, level and level-rank accuracy of kb's outline
+    against the truth; with ``show``, the misses."""
     pairs = match_headings(truth, outline)
     t_ranks = level_ranks([h.level for h in truth])
     f_ranks = level_ranks([s.level for s in outline]) if outline else {}
@@ -178,25 +176,9 @@ def score(name: str, path: Path, truth: list[TrueHeading], show: bool, real: boo
         for (pt, pf), (t, f) in itertools.pairwise(pairs)
         if step(truth[t].level, truth[pt].level) == step(outline[f].level, outline[pf].level)
     ]
-    result = {
-        "name": name,
-        "title": parsed.title,
-        "headings": len(truth),
-        "found": len(outline),
-        "precision": len(pairs) / len(outline) if outline else 0.0,
-        "recall": len(pairs) / len(truth) if truth else 0.0,
-        "page": len(right_page) / len(pairs) if pairs else 0.0,
-        "level": len(right_step) / (len(pairs) - 1) if len(pairs) > 1 else 0.0,
-        "rank": len(right_level) / len(pairs) if pairs else 0.0,
-        "seconds": seconds,
-    }
-    if real:
-        result.update(furniture_in(passages, running_lines(path), truth))
-        result["glued"], result["split"] = word_damage(path, passages)
     if show:
         matched_t = {t for t, _ in pairs}
         matched_f = {f for _, f in pairs}
-        print(f"\n## {name}: title {parsed.title!r}")
         for i, h in enumerate(truth):
             if i not in matched_t:
                 print(f"  missed   p{h.page:<4} L{h.level} {h.title}")
@@ -209,6 +191,26 @@ def score(name: str, path: Path, truth: list[TrueHeading], show: bool, real: boo
         for t, f in pairs[1:]:
             if (t, f) not in right_step:
                 print(f"  level    {truth[t].title!r}: truth L{truth[t].level}, kb L{outline[f].level}")
+    return {
+        "precision": len(pairs) / len(outline) if outline else 0.0,
+        "recall": len(pairs) / len(truth) if truth else 0.0,
+        "page": len(right_page) / len(pairs) if pairs else 0.0,
+        "level": len(right_step) / (len(pairs) - 1) if len(pairs) > 1 else 0.0,
+        "rank": len(right_level) / len(pairs) if pairs else 0.0,
+    }
+
+
+def score(name: str, path: Path, truth: list[TrueHeading], show: bool, real: bool) -> dict:
+    started = time.perf_counter()
+    parsed = parse(path)
+    seconds = time.perf_counter() - started
+    passages, outline = make_passages("doc", parsed.sections, parsed.page_labels)
+    if show:
+        print(f"\n## {name}: title {parsed.title!r}")
+    result = {"name": name, "title": parsed.title, "seconds": seconds, **heading_scores(truth, outline, show)}
+    if real:
+        result.update(furniture_in(passages, running_lines(path), truth))
+        result["glued"], result["split"] = word_damage(path, passages)
     return result
 
 
