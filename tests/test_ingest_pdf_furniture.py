@@ -112,9 +112,10 @@ TERMS = {
 }
 
 
-def build_definitions_table(path, draw_terms_first: bool) -> None:
+def build_definitions_table(path, order: str) -> None:
     """A definitions table whose terms wrap in a narrow left column; the
-    stream draws either row by row of type or each term before its definition."""
+    stream draws row by row of type, each term before its definition, or the
+    definition's first line first with the term set a little lower beside it."""
     pdf = canvas.Canvas(str(path), pagesize=letter)
     for n, title in enumerate(["Overview", "Procedures"]):
         pdf.setFont("Helvetica-Bold", 16)
@@ -134,11 +135,17 @@ def build_definitions_table(path, draw_terms_first: bool) -> None:
         def_words = definition.split()
         def_lines = [" ".join(def_words[i : i + 7]) for i in range(0, len(def_words), 7)]
         rows = max(len(term_lines), len(def_lines))
-        if draw_terms_first:
+        if order == "terms-first":
             for k, text in enumerate(term_lines):
                 pdf.drawString(30, y - 12 * k, text)
             for k, text in enumerate(def_lines):
                 pdf.drawString(110, y - 12 * k, text)
+        elif order == "definition-first":
+            for k in range(rows):
+                if k < len(def_lines):
+                    pdf.drawString(110, y - 12 * k, def_lines[k])
+                if k < len(term_lines):
+                    pdf.drawString(30, y - 12 * k - 4, term_lines[k])
         else:
             for k in range(rows):
                 if k < len(term_lines):
@@ -150,10 +157,10 @@ def build_definitions_table(path, draw_terms_first: bool) -> None:
     pdf.save()
 
 
-@pytest.mark.parametrize("draw_terms_first", [False, True], ids=["row-by-row", "terms-first"])
-def test_wrapped_terms_of_a_definitions_table_are_whole_headings(tmp_path, draw_terms_first):
+@pytest.mark.parametrize("order", ["row-by-row", "terms-first", "definition-first"])
+def test_wrapped_terms_of_a_definitions_table_are_whole_headings(tmp_path, order):
     path = tmp_path / "definitions.pdf"
-    build_definitions_table(path, draw_terms_first)
+    build_definitions_table(path, order)
     sections = [s for s in parse(path).sections if len(s.heading_path) == 2]
     assert [(s.heading_path[-1], " ".join(b.text for b in s.blocks)) for s in sections] == list(TERMS.items())
 

@@ -58,8 +58,9 @@ def read_table_cells(page: Page) -> None:
         if split is not None:
             left, right = split
             if row is None or not _wraps(row.terms[-1], left, column):
+                carried = _first_line_of_next_row(row, left, out)
                 close()
-                row = _TableRow()
+                row = _TableRow(definition=carried)
             row.terms.append(left)
             if right is not None:
                 row.definition.append(right)
@@ -115,13 +116,30 @@ def _rows_set_apart(page: Page, column: float) -> bool:
     return len(gaps) >= 2 and max(gaps) >= 1.5 * min(gaps)
 
 
+def _first_line_of_next_row(row: _TableRow | None, term: Line, out: list[Line]) -> list[Line]:
+    """A definition's first line drawn before its term: it stands level with
+    the term, a row's gap below the definition above (or it opens the table).
+    It is taken (in place) for the term's own row."""
+    if row is None:
+        level = out and out[-1].x > term.x + _MIN_GAP and abs(out[-1].y - term.y) <= 0.6 * term.size
+        return [out.pop()] if level else []
+    if len(row.definition) < 2:
+        return []
+    last, before = row.definition[-1], row.definition[-2]
+    if abs(last.y - term.y) <= 0.6 * term.size and before.y - last.y > 1.5 * last.size:
+        return [row.definition.pop()]
+    return []
+
+
 def _opens_cell(lines: list[Line], index: int, column: float) -> bool:
-    """A short line left of the column whose lines, drawn before the right
-    cell's, end where the right cell begins: the right cell's first line
-    stands level with this one."""
+    """A short line left of the column that stands level with the right
+    cell's first line, drawn just before it or after the cell's own lines."""
     line = lines[index]
     if line.x > column - _MIN_GAP or len(line.text.split()) > 5 or _MARKER.match(line.text):
         return False
+    before = lines[index - 1] if index else None
+    if before is not None and abs(before.x - column) <= 2 and abs(before.y - line.y) <= 0.6 * line.size:
+        return True
     previous = line
     for following in lines[index + 1 : index + 6]:
         if abs(following.x - column) <= 2:
