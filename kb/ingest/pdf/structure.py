@@ -324,7 +324,7 @@ def assemble(
                 assembler.block(line.text, page.number)
                 continue
             elif plan is not None:
-                pass
+                pass  # the contents name every heading: other lines are text
             elif outline:
                 match = next((e for e in entries if _same_heading(e.title, line.text)), None)
                 if match is None:
