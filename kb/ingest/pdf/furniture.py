@@ -2,8 +2,9 @@
 
 Running headers and footers are lines near the top or bottom edge whose text
 (numbers aside) recurs across pages; page numbers ("12", "xii", "Page 3 of 80")
-are furniture wherever they stand in those bands. Two-column pages are put into
-reading order here too, since both jobs are about where a line stands.
+are furniture wherever they stand in those bands. The box of labels a policy
+or order opens with is furniture too. Two-column pages are put into reading
+order here as well, since all these jobs are about where a line stands.
 """
 
 from __future__ import annotations
@@ -77,12 +78,13 @@ def remove_furniture(pages: list[Page]) -> None:
         furniture += [
             line
             for line in page.lines
-            if line not in furniture
+            if all(line is not other for other in furniture)
             and (k := key(line, page)) is not None
             and seen_on[k] >= 2
             and any(abs(line.y - other.y) <= 1.6 * other.size for other in furniture)
         ]
-        page.lines = [line for line in page.lines if line not in furniture]
+        gone = {id(line) for line in furniture}
+        page.lines = [line for line in page.lines if id(line) not in gone]
 
 
 def remove_metadata_boxes(pages: list[Page]) -> None:
