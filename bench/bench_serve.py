@@ -9,13 +9,19 @@ Two runs, each on a server started for it (`--workers 2`, caches empty):
 Each run keeps its clients going until both commits have finished, so every
 commit falls inside the load; the per-second lines show what the commits do.
 
+A third run, beside: one worker serves a cheap request (the document list)
+over and over, first alone and then while two clients keep it busy with
+compare and term-count requests, each of which takes hundreds of ms.
+
 Run: .venv/bin/python bench/bench_serve.py
-Floors (issue 7): p95 < 100 ms, zero errors, zero failed requests during the commits.
+Floors: p95 < 100 ms, zero errors, zero failed requests during the commits
+(issue 7); the cheap request's p95 beside the slow ones < 50 ms (issue 14).
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import random
 import socket
 import statistics
@@ -60,11 +66,11 @@ def distinct_queries(count: int, seed: int = 7) -> list[str]:
     return list(found)
 
 
-def start_server(index: Path) -> tuple[subprocess.Popen, str]:
+def start_server(index: Path, workers: int = 2) -> tuple[subprocess.Popen, str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([*CLI, "--index", str(index), "serve", "--port", str(port), "--workers", "2"],
+    server = subprocess.Popen([*CLI, "--index", str(index), "serve", "--port", str(port), "--workers", str(workers)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -150,6 +156,59 @@ def report(name: str, load: Load) -> bool:
     return p95 < 100 and not load.errors
 
 
+def get(base: str, path: str) -> float:
+    """Seconds one request takes; a failure stops the bench."""
+    started = time.perf_counter()
+    with urllib.request.urlopen(base + path, timeout=60) as response:
+        response.read()
+        if response.status != 200:
+            raise SystemExit(f"{path}: status {response.status}")
+    return time.perf_counter() - started
+
+
+def cheap_beside_slow(index: Path) -> bool:
+    server, base = start_server(index, workers=1)
+    try:
+        with urllib.request.urlopen(base + "/api/documents") as response:
+            ids = [d["id"] for d in json.load(response)["documents"]]
+        slow_paths = [
+            f"/api/compare?{urllib.parse.urlencode({'a': ids[0], 'b': ids[1]})}",
+            f"/api/terms?{urllib.parse.urlencode({'t': 'community policing,trust,partnership'})}",
+        ]
+        alone = [get(base, "/api/documents") for _ in range(200)]
+        stop = threading.Event()
+        slow: list[float] = []
+
+        def keep_busy(path: str) -> None:
+            while not stop.is_set():
+                slow.append(get(base, path))
+
+        busy = [threading.Thread(target=keep_busy, args=(path,)) for path in slow_paths]
+        for thread in busy:
+            thread.start()
+        time.sleep(1.0)
+        beside = []
+        for _ in range(200):
+            beside.append(get(base, "/api/documents"))
+            time.sleep(0.01)
+        stop.set()
+        for thread in busy:
+            thread.join()
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+
+    def p95(values: list[float]) -> float:
+        return statistics.quantiles(values, n=20)[18] * 1000
+
+    print(f"\nbeside: /api/documents on one worker, alone p50 {statistics.median(alone) * 1000:.1f} ms, "
+          f"p95 {p95(alone):.1f} ms")  # fmt: skip
+    print(f"  beside compare and terms ({len(slow)} done, median {statistics.median(slow) * 1000:.0f} ms): "
+          f"p50 {statistics.median(beside) * 1000:.1f} ms, p95 {p95(beside):.1f} ms (floor < 50 ms), "
+          f"ratio {p95(beside) / p95(alone):.1f}x")  # fmt: skip
+    return p95(beside) < 50
+
+
 def main() -> None:
     runs = {"judged": [q["query"] for q in load_queries()], "distinct": distinct_queries(REQUESTS)}
     passed = True
@@ -170,6 +229,8 @@ def main() -> None:
                 server.terminate()
                 server.communicate(timeout=10)
             passed = report(name, load) and passed
+            if number == 0:
+                passed = cheap_beside_slow(index) and passed
     sys.exit(0 if passed else 1)
 
 

@@ -156,3 +156,30 @@ def test_an_edition_given_as_a_number_reads_as_an_ordinal_on_the_pages(knowledge
     with TestClient(create_app(knowledge_base.path)) as client:
         assert "(2nd ed.)" in client.get("/terms?t=trust").text
         assert "(2nd ed.)" in client.get("/?q=trust").text
+
+
+def test_a_slow_request_does_not_hold_up_cheap_ones(client, monkeypatch):
+    """A compare that is still working must not stop the document list from being served."""
+    import threading
+
+    from kb import KnowledgeBase
+
+    compare_started, cheap_done = threading.Event(), threading.Event()
+    real_compare = KnowledgeBase.compare
+
+    def slow_compare(self, *args, **kwargs):
+        compare_started.set()
+        assert cheap_done.wait(timeout=10), "the cheap request waited for the slow one"
+        return real_compare(self, *args, **kwargs)
+
+    monkeypatch.setattr(KnowledgeBase, "compare", slow_compare)
+    answers = {}
+    slow = threading.Thread(
+        target=lambda: answers.update(compare=client.get("/api/compare", params={"a": "guide", "b": "report"}))
+    )
+    slow.start()
+    assert compare_started.wait(timeout=10)
+    assert client.get("/api/documents").status_code == 200
+    cheap_done.set()
+    slow.join(timeout=20)
+    assert answers["compare"].status_code == 200

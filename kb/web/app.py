@@ -4,11 +4,16 @@ Every route calls the same ``KnowledgeBase`` methods as the CLI and returns the
 CLI's ``--json`` shapes under ``/api``. The index stays open between requests
 until a ``kb add`` commits; the next request then reads the new generation.
 Pages work without JavaScript; all document text is escaped by the templates.
+Routes are plain functions, which Starlette runs in its thread pool: a slow
+compare never holds up the event loop and the cheap requests behind it. The
+slow research routes also take turns (``slow``), so that however many arrive at
+once, a cheap request shares the interpreter with at most one of them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import secrets
 import tempfile
@@ -16,9 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -64,6 +72,15 @@ def create_app(index_dir: Path | str) -> Starlette:
     def knowledge_base() -> KnowledgeBase:
         return shared
 
+    slow_turns = CapacityLimiter(1)
+
+    def slow(route):
+        @functools.wraps(route)
+        async def in_turn(request: Request) -> Response:
+            return await anyio.to_thread.run_sync(route, request, limiter=slow_turns)
+
+        return in_turn
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         with contextlib.suppress(KbError):  # no index yet: pages say so
@@ -85,7 +102,7 @@ def create_app(index_dir: Path | str) -> Starlette:
 
     # -- search and passages --------------------------------------------------
 
-    async def home(request: Request) -> Response:
+    def home(request: Request) -> Response:
         q = _text(request, "q")
         doc = request.query_params.get("doc") or None
         literal = bool(request.query_params.get("literal"))
@@ -110,7 +127,7 @@ def create_app(index_dir: Path | str) -> Starlette:
             )
         return page(request, "search.html", **context)
 
-    async def api_search(request: Request) -> Response:
+    def api_search(request: Request) -> Response:
         q = _text(request, "q", required=True)
         limit = _int(request, "limit", 10, 1, MAX_LIMIT)
         result = knowledge_base().search(
@@ -121,7 +138,7 @@ def create_app(index_dir: Path | str) -> Starlette:
         )
         return JSONResponse(serialize.search_json(result))
 
-    async def passage_page(request: Request) -> Response:
+    def passage_page(request: Request) -> Response:
         kb = knowledge_base()
         passage, document = kb.passage(request.path_params["passage_id"])
         neighbours = [
@@ -141,11 +158,11 @@ def create_app(index_dir: Path | str) -> Starlette:
             source_url=source_url,
         )
 
-    async def api_passage(request: Request) -> Response:
+    def api_passage(request: Request) -> Response:
         passage, document = knowledge_base().passage(request.path_params["passage_id"])
         return JSONResponse(serialize.show_json(passage, document))
 
-    async def source(request: Request) -> Response:
+    def source(request: Request) -> Response:
         """The original PDF of a document, by its id only: the path comes from the index, never the request."""
         document = knowledge_base().document(request.path_params["doc_id"])
         path = Path(document.path)
@@ -155,7 +172,7 @@ def create_app(index_dir: Path | str) -> Starlette:
 
     # -- picks ------------------------------------------------------------------
 
-    async def picks_page(request: Request) -> Response:
+    def picks_page(request: Request) -> Response:
         pack = request.query_params.get("pack") or DEFAULT_PACK
         kb = knowledge_base()
         packs = sorted({*kb.packs.names(), DEFAULT_PACK, pack})
@@ -165,7 +182,8 @@ def create_app(index_dir: Path | str) -> Starlette:
         form = await request.form()
         check_post(request, form)
         pack = str(form.get("pack") or DEFAULT_PACK)
-        knowledge_base().pick([str(form.get("id", ""))], pack, query=str(form.get("q", ""))[:MAX_QUERY])
+        query = str(form.get("q", ""))[:MAX_QUERY]
+        await run_in_threadpool(knowledge_base().pick, [str(form.get("id", ""))], pack, query=query)
         back = str(form.get("back") or "")
         return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/picks", 303)
 
@@ -173,14 +191,15 @@ def create_app(index_dir: Path | str) -> Starlette:
         form = await request.form()
         check_post(request, form)
         pack = str(form.get("pack") or DEFAULT_PACK)
-        knowledge_base().unpick([str(form.get("id", ""))], pack)
+        await run_in_threadpool(knowledge_base().unpick, [str(form.get("id", ""))], pack)
         return RedirectResponse(f"/picks?{urlencode({'pack': pack})}", 303)
 
-    async def api_picks(request: Request) -> Response:
+    def api_picks(request: Request) -> Response:
         pack = request.query_params.get("pack") or DEFAULT_PACK
         return JSONResponse(serialize.picks_json(pack, knowledge_base().picked(pack)))
 
-    async def pick_export(request: Request) -> Response:
+    @slow
+    def pick_export(request: Request) -> Response:
         fmt = request.path_params["fmt"]
         if fmt not in FORMATS:
             raise HTTPException(404, f"no export format '{fmt}' (formats: {', '.join(FORMATS)})")
@@ -208,20 +227,20 @@ def create_app(index_dir: Path | str) -> Starlette:
 
     # -- documents ----------------------------------------------------------------
 
-    async def documents_page(request: Request) -> Response:
+    def documents_page(request: Request) -> Response:
         return page(request, "documents.html", documents=knowledge_base().documents())
 
-    async def document_page(request: Request) -> Response:
+    def document_page(request: Request) -> Response:
         document, sections = knowledge_base().sections(request.path_params["doc_id"])
         return page(request, "document.html", document=document, sections=sections, pages=printed_pages)
 
-    async def api_documents(request: Request) -> Response:
+    def api_documents(request: Request) -> Response:
         return JSONResponse(serialize.documents_json(knowledge_base().documents()))
 
-    async def api_sections(request: Request) -> Response:
+    def api_sections(request: Request) -> Response:
         return JSONResponse(serialize.sections_json(*knowledge_base().sections(request.path_params["doc_id"])))
 
-    async def api_acronyms(request: Request) -> Response:
+    def api_acronyms(request: Request) -> Response:
         return JSONResponse(serialize.acronyms_json(knowledge_base().acronyms(request.query_params.get("doc") or None)))
 
     # -- research ---------------------------------------------------------------------
@@ -236,7 +255,8 @@ def create_app(index_dir: Path | str) -> Starlette:
     def term_counts(request: Request):
         return knowledge_base().term_counts(term_list(request), exact=bool(request.query_params.get("exact")))
 
-    async def terms_page(request: Request) -> Response:
+    @slow
+    def terms_page(request: Request) -> Response:
         counts = term_counts(request) if term_list(request) else []
         largest = max((c.per_10k for c in counts), default=0)
         chart = _has_matplotlib()
@@ -251,13 +271,16 @@ def create_app(index_dir: Path | str) -> Starlette:
             bar=lambda v: "█" * round(v / largest * BAR_WIDTH) if largest else "",
         )
 
-    async def api_terms(request: Request) -> Response:
+    @slow
+    def api_terms(request: Request) -> Response:
         return JSONResponse(serialize.terms_json(term_counts(request)))
 
-    async def terms_csv_download(request: Request) -> Response:
+    @slow
+    def terms_csv_download(request: Request) -> Response:
         return PlainTextResponse(serialize.terms_csv(term_counts(request), by_section=False), media_type="text/csv")
 
-    async def terms_png(request: Request) -> Response:
+    @slow
+    def terms_png(request: Request) -> Response:
         from kb.plot import draw_term_plot
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -265,19 +288,22 @@ def create_app(index_dir: Path | str) -> Starlette:
             draw_term_plot(term_counts(request), path)
             return Response(path.read_bytes(), media_type="image/png")
 
-    async def kwic_page(request: Request) -> Response:
+    @slow
+    def kwic_page(request: Request) -> Response:
         term = _text(request, "term")
         sort = _choice(request, "sort", ("doc", "left", "right"))
         lines = knowledge_base().concordance(term, width=_int(request, "width", 40, 10, 200), sort=sort) if term else []
         return page(request, "kwic.html", term=term, sort=sort, lines=lines)
 
-    async def api_kwic(request: Request) -> Response:
+    @slow
+    def api_kwic(request: Request) -> Response:
         term = _text(request, "term", required=True)
         sort = _choice(request, "sort", ("doc", "left", "right"))
         lines = knowledge_base().concordance(term, width=_int(request, "width", 40, 10, 200), sort=sort)
         return JSONResponse(serialize.kwic_json(term, lines))
 
-    async def compare_page(request: Request) -> Response:
+    @slow
+    def compare_page(request: Request) -> Response:
         kb = knowledge_base()
         documents = kb.documents()
         a_id, b_id = request.query_params.get("a"), request.query_params.get("b")
@@ -287,7 +313,8 @@ def create_app(index_dir: Path | str) -> Starlette:
             result = [(a, more_a), (b, more_b)]
         return page(request, "compare.html", documents=documents, a_id=a_id, b_id=b_id, result=result)
 
-    async def api_compare(request: Request) -> Response:
+    @slow
+    def api_compare(request: Request) -> Response:
         a, b = _text(request, "a", required=True), _text(request, "b", required=True)
         return JSONResponse(serialize.compare_json(*knowledge_base().compare(a, b)))
 
