@@ -8,7 +8,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-import cli as kb_cli
+from kb import cli as kb_cli
 from kb import config
 
 

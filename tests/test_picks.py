@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 from pptx import Presentation
 
-import cli as kb_cli
 from kb import KbError
+from kb import cli as kb_cli
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-import cli as kb_cli
 from kb import Metadata
+from kb import cli as kb_cli
 from kb.research import g2, log_ratio
 
 OLD = (

@@ -1,0 +1,791 @@
+"""The ``kb`` command: parses options, calls ``kb.KnowledgeBase``, prints.
+
+Every behaviour lives in the ``kb`` package; this file only turns it into
+terminal output (readable in 80 columns) or ``--json`` for scripts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from kb import IndexVersionMismatch, KbError, KnowledgeBase, Metadata, serialize
+from kb import config as kb_config
+from kb.citation import STYLES, edition_label, printed_pages
+from kb.citation import cite as cite_passage
+from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
+from kb.model import AddReport
+from kb.picks import DEFAULT_PACK
+from kb.plot import draw_term_plot
+from kb.quote import trim
+from kb.search import analyze
+from kb.snippet import MARK_END, MARK_START
+
+WIDTH = 80
+INDENT = "    "
+EXIT_NO_HITS = 1
+EXIT_INPUT_ERROR = 2
+
+
+class KbClickError(click.ClickException):
+    """A kb error as the CLI reports it: ``error: <message>``, exit code 2."""
+
+    exit_code = EXIT_INPUT_ERROR
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class _Context:
+    def __init__(self, index_dir: Path, is_default: bool) -> None:
+        self.index_dir = index_dir
+        self.is_default = is_default
+
+    def open(self, quiet: bool = False) -> KnowledgeBase:
+        """The knowledge base; the default one first takes in the bundled corpus
+        if it has never done so or the corpus has changed."""
+        knowledge_base = KnowledgeBase(self.index_dir)
+        if self.is_default and kb_config.CORPUS_DIR.is_dir():
+            first = not knowledge_base.index.exists()
+            try:
+                report = knowledge_base.sync_corpus(kb_config.CORPUS_DIR)
+            except IndexVersionMismatch:
+                # The default index is kb's own: bring it up to date unasked.
+                if not quiet:
+                    click.echo(f"Rebuilding {self.index_dir} for this version of kb...", err=True)
+                knowledge_base.rebuild()
+                report = knowledge_base.sync_corpus(kb_config.CORPUS_DIR)
+            if report is not None and not quiet:
+                what = "Indexed" if first else "Re-indexed"
+                count = _count(len(report.added) + len(report.replaced), "document")
+                click.echo(f"{what} the bundled corpus ({count}) into {self.index_dir}", err=True)
+        return knowledge_base
+
+
+def _echo_json(data: dict) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _say_empty(index_dir: Path) -> None:
+    click.echo(f"The index at {index_dir} holds no documents: add some with `kb add FILE...`.", err=True)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="KB_INDEX",
+    help="Index folder [env KB_INDEX; default: index/ beside corpus/].",
+)
+@click.version_option(package_name="kb", message="kb %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, index_dir: Path | None) -> None:
+    """kb: search community-oriented policing texts with their sources.
+
+    \b
+    Example:
+        kb search "policing by consent"
+        kb add ~/Downloads/guidebook.pdf notes/
+    """
+    if os.environ.get("NO_COLOR"):
+        ctx.color = False
+    is_default = index_dir is None
+    ctx.obj = _Context(index_dir or kb_config.default_index_dir(), is_default)
+
+
+class _KbCommand(click.Command):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KbError as exc:
+            raise KbClickError(str(exc)) from exc
+
+
+def command(*args, **kwargs):
+    return cli.command(*args, cls=_KbCommand, **kwargs)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (format in README).")
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress or notes on stderr.")
+
+
+# -- search ------------------------------------------------------------------
+
+
+@command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--doc", help="Only this document (id, or part of its id or title).")
+@click.option("--literal", is_flag=True, help="No acronym, compound or spelling expansion.")
+@click.option("--pick", "pick_rank", type=click.IntRange(1), help="Add hit N of this search to a pack.")
+@click.option("--pack", default=DEFAULT_PACK, show_default=True, help="The pack --pick adds to.")
+@json_option
+@quiet_option
+@click.pass_obj
+def search(
+    obj: _Context,
+    query: tuple[str, ...],
+    limit: int,
+    doc: str | None,
+    literal: bool,
+    pick_rank: int | None,
+    pack: str,
+    as_json: bool,
+    quiet: bool,
+):
+    """Search passages. Exit code 1 when nothing matches.
+
+    QUERY uses Whoosh syntax: "quoted phrases", AND, OR, NOT, heading:word,
+    and wildcards (polic*). Plain words rank passages holding all of them,
+    close together, first.
+
+    \b
+    Example:
+        kb search "policing by consent"
+        kb search '"policing by consent" AND trust' --doc guidebook
+    """
+    knowledge_base = obj.open(quiet=quiet)
+    text = " ".join(query)
+    result = knowledge_base.search(text, limit=limit, doc=doc, literal=literal)
+    if as_json:
+        _echo_json(serialize.search_json(result))
+    else:
+        _print_hits(result)
+    if pick_rank is not None and result.hits:
+        if pick_rank > len(result.hits):
+            raise click.BadParameter(f"this search shows {len(result.hits)} hits", param_hint="--pick")
+        hit = result.hits[pick_rank - 1]
+        added = knowledge_base.pick([hit.passage.id], pack, query=text)
+        if not quiet:
+            click.echo(f"{'Picked' if added else 'Already in'} pack '{pack}': {hit.passage.id}", err=True)
+    if not result.hits:
+        if not as_json and not knowledge_base.documents():
+            _say_empty(knowledge_base.path)
+        elif not as_json:
+            click.echo(f"No passages match {text!r}.", err=True)
+            if result.suggestion:
+                click.echo(f"Did you mean: kb search {result.suggestion!r}", err=True)
+        sys.exit(EXIT_NO_HITS)
+
+
+def _print_hits(result) -> None:
+    if not result.hits:
+        return
+    shown = len(result.hits)
+    more = f", showing the first {shown}" if shown < result.total else ""
+    verb = "matches" if result.total == 1 else "match"
+    click.echo(f"{_count(result.total, 'passage')} {verb} {result.query!r}{more}")
+    if result.expanded:
+        click.echo(_shorten("Also searched: " + "; ".join(result.expanded), WIDTH))
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion!r}?")
+    inner = WIDTH - len(INDENT)
+    for hit in result.hits:
+        passage = hit.passage
+        click.echo()
+        click.echo(f"{hit.rank:>2}. " + click.style(_shorten(hit.document.title, inner), bold=True))
+        where = " · ".join(p for p in (passage.section, printed_pages(passage)) if p)
+        if where:
+            click.echo(INDENT + _shorten(where, inner))
+        for line in wrap_marked(hit.snippet, inner):
+            click.echo(INDENT + render_marks(line))
+        click.echo(INDENT + click.style(_shorten(f"{passage.id} · {hit.document.source}", inner), dim=True))
+
+
+_MARKED = re.compile(re.escape(MARK_START) + r"(.*?)" + re.escape(MARK_END))
+
+
+def wrap_marked(text: str, width: int) -> list[str]:
+    """Wrap text holding [[match]] marks so that each line fits ``width`` once the
+    marks are rendered (they take no room on screen)."""
+    lines: list[str] = []
+    current: list[str] = []
+    length = 0
+    for word in text.split():
+        size = len(word.replace(MARK_START, "").replace(MARK_END, ""))
+        if current and length + 1 + size > width:
+            lines.append(" ".join(current))
+            current, length = [], 0
+        length += size + (1 if current else 0)
+        current.append(word)
+    if current:
+        lines.append(" ".join(current))
+    return lines
+
+
+def render_marks(line: str) -> str:
+    return _MARKED.sub(lambda m: click.style(m.group(1), fg="yellow", bold=True), line)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+# -- add, remove, rebuild ----------------------------------------------------------
+
+
+class _ProgressBar:
+    """A progress bar on stderr for adds of several files, when stderr is a terminal."""
+
+    def __init__(self, enabled: bool, label: str) -> None:
+        self.enabled = enabled
+        self.label = label
+        self.bar = None
+
+    def start(self, total: int) -> None:
+        if self.enabled and total > 1:
+            self.bar = click.progressbar(length=total, label=self.label, file=click.get_text_stream("stderr"), width=24)
+            self.bar.__enter__()
+
+    def advance(self, path: Path, status: str) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _run_with_progress(quiet: bool, label: str, work):
+    progress = _ProgressBar(not quiet and sys.stderr.isatty(), label)
+    try:
+        return work(progress)
+    finally:
+        progress.close()
+
+
+def _print_report(report: AddReport, quiet: bool) -> None:
+    for path, reason in report.failed:
+        click.echo(f"error: {path}: {reason}", err=True)
+    if not quiet:
+        for path, warning in report.warnings:
+            click.echo(f"warning: {path}: {warning}", err=True)
+    parts = [f"{len(report.added)} added"]
+    if report.replaced:
+        parts.append(f"{len(report.replaced)} replaced")
+    parts += [f"{len(report.unchanged)} unchanged", f"{len(report.failed)} failed"]
+    click.echo(", ".join(parts))
+    if report.failed:
+        sys.exit(EXIT_INPUT_ERROR)
+
+
+@command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--title", help="Title of the document (one file only).")
+@click.option("--year", type=click.IntRange(1000, 2999), help="Year of publication (one file only).")
+@click.option("--edition", help='Edition, e.g. "2nd" (one file only).')
+@click.option("--publisher", help="Publisher or organisers (one file only).")
+@click.option("--url", help="Web address of the original (one file only).")
+@click.option("--password", help="Password of encrypted PDFs among the files (not stored).")
+@quiet_option
+@click.pass_obj
+def add(obj: _Context, paths: tuple[Path, ...], quiet: bool, password: str | None, **metadata):
+    """Add files and folders (PDF, HTML, .txt, .md); folders are searched recursively.
+
+    An unchanged file is skipped, a changed one replaced, and one broken file
+    never stops the others. Exit code 2 if any file failed.
+
+    \b
+    Example:
+        kb add ~/Downloads/guidebook.pdf --title "Good Practices..." --year 2022
+        kb add notes/
+    """
+    given = Metadata(**metadata)
+    if given.as_dict() and (len(paths) != 1 or paths[0].is_dir()):
+        raise click.UsageError("--title, --year, --edition, --publisher and --url name one file only")
+    knowledge_base = obj.open(quiet=quiet)
+
+    def add_files(progress: _ProgressBar) -> AddReport:
+        return knowledge_base.add(paths, given, progress=progress, password=password)
+
+    report = _run_with_progress(quiet, "Adding", add_files)
+    _print_report(report, quiet)
+
+
+@command()
+@click.argument("doc")
+@click.pass_obj
+def remove(obj: _Context, doc: str):
+    """Remove a document and all its passages.
+
+    \b
+    Example:
+        kb remove guidebook
+    """
+    document = obj.open().remove(doc)
+    click.echo(f"Removed {document.id} ({_count(document.passages, 'passage')}): {document.title}")
+
+
+@command()
+@quiet_option
+@click.pass_obj
+def rebuild(obj: _Context, quiet: bool):
+    """Re-read every document from its source into a new index.
+
+    Needed after an upgrade of kb that changes the index format; sources that
+    have gone are reported and dropped.
+
+    \b
+    Example:
+        kb rebuild
+    """
+    knowledge_base = KnowledgeBase(obj.index_dir)
+    report = _run_with_progress(quiet, "Rebuilding", lambda progress: knowledge_base.rebuild(progress))
+    _print_report(report, quiet)
+
+
+# -- reading ------------------------------------------------------------------
+
+
+style_option = click.option(
+    "--style", type=click.Choice(STYLES), default="short", show_default=True, help="Citation style."
+)
+max_words_option = click.option(
+    "--max-words", type=click.IntRange(5, 2000), help="Trim to about N words at sentence boundaries."
+)
+
+
+@command()
+@click.argument("passage_ids", nargs=-1, required=True)
+@style_option
+@json_option
+@click.pass_obj
+def cite(obj: _Context, passage_ids: tuple[str, ...], style: str, as_json: bool):
+    """Print the citation of each passage.
+
+    \b
+    Example:
+        kb cite guidebook:12 guidebook:40 --style apa
+    """
+    knowledge_base = obj.open()
+    found = [knowledge_base.passage(passage_id) for passage_id in passage_ids]
+    citations = [cite_passage(document, passage, style) for passage, document in found]
+    if as_json:
+        data = [{"id": p.id, "citation": c} for (p, _), c in zip(found, citations, strict=True)]
+        _echo_json({"style": style, "citations": data})
+        return
+    for citation in citations:
+        click.echo(citation)
+
+
+@command()
+@click.argument("passage_id")
+@style_option
+@max_words_option
+@click.option("--query", default="", help="With --max-words: keep the sentences matching this query.")
+@json_option
+@click.pass_obj
+def show(obj: _Context, passage_id: str, style: str, max_words: int | None, query: str, as_json: bool):
+    """Show one whole passage with its citation.
+
+    \b
+    Example:
+        kb show ccpcj34-side-event:5
+        kb show guidebook:12 --max-words 60 --query "policing by consent"
+    """
+    passage, document = obj.open().passage(passage_id)
+    if max_words:
+        passage = replace(passage, text=trim(passage.text, max_words, query, analyze))
+    if as_json:
+        data = serialize.show_json(passage, document)
+        data["citation"] = cite_passage(document, passage, style)
+        _echo_json(data)
+        return
+    click.echo(click.style(textwrap.fill(document.title, WIDTH), bold=True))
+    pages = printed_pages(passage)
+    click.echo(click.style(" · ".join(p for p in (passage.section, pages, passage.id) if p), dim=True))
+    click.echo()
+    for paragraph in passage.text.split("\n"):
+        indent = "  " if paragraph.startswith("- ") else ""
+        click.echo(textwrap.fill(paragraph, WIDTH, subsequent_indent=indent))
+    click.echo()
+    click.echo(textwrap.fill("Cite: " + cite_passage(document, passage, style), WIDTH, subsequent_indent="      "))
+
+
+@command()
+@click.option("--doc", help="Only the acronyms this document defines.")
+@json_option
+@click.pass_obj
+def acronyms(obj: _Context, doc: str | None, as_json: bool):
+    """List the acronyms the documents define, with their expansions.
+
+    They come from acronym lists in PDFs and from inline definitions such as
+    "community-oriented policing (CoP)"; search uses them both ways.
+
+    \b
+    Example:
+        kb acronyms --doc guidebook
+    """
+    pairs = obj.open().acronyms(doc)
+    if as_json:
+        _echo_json(serialize.acronyms_json(pairs))
+        return
+    if not pairs:
+        click.echo("No acronyms defined.", err=True)
+        return
+    width = min(max(len(a) for a, _, _ in pairs), 12)
+    for short, long, doc_id in pairs:
+        line = f"{short:<{width}}  {long}"
+        click.echo(
+            _shorten(line, WIDTH - len(doc_id) - 2).ljust(WIDTH - len(doc_id) - 2)
+            + "  "
+            + click.style(doc_id, dim=True)
+        )
+
+
+@command("list")
+@json_option
+@click.pass_obj
+def list_documents(obj: _Context, as_json: bool):
+    """List the documents in the index.
+
+    \b
+    Example:
+        kb list --json
+    """
+    documents = obj.open().documents()
+    if as_json:
+        _echo_json(serialize.documents_json(documents))
+        return
+    if not documents:
+        _say_empty(obj.index_dir)
+        return
+    id_width = min(max(len(d.id) for d in documents), 28)
+    header = f"{'ID':<{id_width}}  {'KIND':<8} {'PAGES':>5} {'PASS.':>5}  {'ADDED':<10}  TITLE"
+    click.echo(click.style(header, bold=True))
+    for d in documents:
+        line = (
+            f"{_shorten(d.id, id_width):<{id_width}}  {d.kind:<8} {d.pages or '-':>5} {d.passages:>5}  "
+            f"{d.added[:10]:<10}  "
+        )
+        click.echo(line + _shorten(d.title, max(WIDTH - len(line), 12)))
+
+
+@command()
+@click.argument("doc")
+@json_option
+@click.pass_obj
+def sections(obj: _Context, doc: str, as_json: bool):
+    """Show a document's outline as kb sees it: headings, pages, passages.
+
+    \b
+    Example:
+        kb sections guidebook
+    """
+    document, outline = obj.open().sections(doc)
+    if as_json:
+        _echo_json(serialize.sections_json(document, outline))
+        return
+    click.echo(click.style(textwrap.fill(document.title, WIDTH), bold=True))
+    click.echo(click.style(f"{document.id} · {_count(document.passages, 'passage')}", dim=True))
+    if not outline:
+        click.echo("(no headings found: the document is one section)")
+    for section in outline:
+        pages = printed_pages(section)
+        right = " · ".join(p for p in (pages, _count(section.passages, "passage")) if p)
+        left = "  " * (section.level - 1) + section.heading
+        left = _shorten(left, WIDTH - len(right) - 2)
+        click.echo(f"{left}  {click.style(right.rjust(WIDTH - len(left) - 2), dim=True)}")
+
+
+# -- research ------------------------------------------------------------------
+
+BAR_WIDTH = 12
+
+
+def _bar(value: float, largest: float) -> str:
+    """A bar of block characters, eighths included, for a table in a terminal."""
+    if largest <= 0:
+        return ""
+    eighths = round(value / largest * BAR_WIDTH * 8)
+    return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
+
+
+def _doc_label(count) -> str:
+    extra = ", ".join(str(p) for p in (edition_label(count.edition), count.year) if p)
+    return f"{count.doc_id} ({extra})" if extra else count.doc_id
+
+
+@command()
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--exact", is_flag=True, help="Match word for word, not as search does.")
+@click.option("--by", "by_section", type=click.Choice(["document", "section"]), default="document",
+              show_default=True, help="Per document, or the sections that use each term most.")  # fmt: skip
+@click.option("--doc", help="Only this document (id, or part of its id or title).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Also draw grouped bars to a PNG.")
+@json_option
+@click.pass_obj
+def terms(obj: _Context, terms: tuple[str, ...], exact: bool, by_section: str, doc: str | None,
+          as_csv: bool, plot: Path | None, as_json: bool):  # fmt: skip
+    """Count terms in each document: occurrences, per 10,000 words, sections.
+
+    Editions of one work (same title) stand side by side, oldest first.
+
+    \b
+    Example:
+        kb terms "policing by consent" legitimacy trust
+        kb terms CoP --by section
+    """
+    counts = obj.open().term_counts(list(terms), exact=exact, doc=doc)
+    if plot:
+        draw_term_plot(counts, plot)
+    if as_json:
+        _echo_json(serialize.terms_json(counts))
+        return
+    if as_csv:
+        click.echo(serialize.terms_csv(counts, by_section == "section"), nl=False)
+        return
+    largest = max((c.per_10k for c in counts), default=0)
+    for term in terms:
+        click.echo(click.style(term, bold=True))
+        for count in (c for c in counts if c.term == term):
+            if by_section == "section":
+                click.echo(f"  {_doc_label(count)}")
+                for section in count.top_sections:
+                    pages = printed_pages(section)
+                    left = _shorten("    " + section.section, WIDTH - 16)
+                    click.echo(f"{left:<{WIDTH - 16}} {pages:>9} {section.occurrences:>5}")
+                continue
+            label = _shorten(_doc_label(count), 30)
+            click.echo(
+                f"  {label:<30} {count.occurrences:>5} {count.per_10k:>8.1f}/10k {count.sections:>3} sect. "
+                + _bar(count.per_10k, largest)
+            )
+    if plot:
+        click.echo(f"Plot written to {plot}", err=True)
+
+
+@command()
+@click.argument("term")
+@click.option("--width", default=40, show_default=True, type=click.IntRange(10, 200), help="Context characters.")
+@click.option("--sort", type=click.Choice(["left", "right", "doc"]), default="doc", show_default=True)
+@click.option("--doc", help="Only this document (id, or part of its id or title).")
+@click.option("--exact", is_flag=True, help="Match word for word, not as search does.")
+@json_option
+@click.pass_obj
+def kwic(obj: _Context, term: str, width: int, sort: str, doc: str | None, exact: bool, as_json: bool):
+    """A concordance: every occurrence of TERM in its context, aligned on the term.
+
+    \b
+    Example:
+        kb kwic legitimacy --sort left --width 30
+    """
+    lines = obj.open().concordance(term, width=width, sort=sort, doc=doc, exact=exact)
+    if as_json:
+        _echo_json(serialize.kwic_json(term, lines))
+        return
+    if not lines:
+        click.echo(f"No occurrences of {term!r}.", err=True)
+        sys.exit(EXIT_NO_HITS)
+    for line in lines:
+        click.echo(
+            f"{line.left} {click.style(line.match, bold=True)} {line.right}  {click.style(line.passage_id, dim=True)}"
+        )
+
+
+@command()
+@click.argument("doc_a")
+@click.argument("doc_b")
+@click.option("--top", default=15, show_default=True, type=click.IntRange(1, 200))
+@json_option
+@click.pass_obj
+def compare(obj: _Context, doc_a: str, doc_b: str, top: int, as_json: bool):
+    """Words and two-word phrases one document uses markedly more than the other.
+
+    G2 is Dunning's log-likelihood (above 3.84 is significant at p < 0.05,
+    above 10.83 at p < 0.001); log ratio is the binary log of the ratio of
+    relative frequencies (1 = twice as frequent).
+
+    \b
+    Example:
+        kb compare guidebook-2008 guidebook-2022
+    """
+    a, b, more_a, more_b, total_a, total_b = obj.open().compare(doc_a, doc_b, top)
+    if as_json:
+        _echo_json(serialize.compare_json(a, b, more_a, more_b, total_a, total_b))
+        return
+    for document, rows, total in ((a, more_a, total_a), (b, more_b, total_b)):
+        click.echo(click.style(_shorten(f"More in {document.id} ({total} words): {document.title}", WIDTH), bold=True))
+        click.echo(f"  {'item':<36} {'A':>6} {'B':>6} {'G2':>9} {'log ratio':>10}")
+        for row in rows:
+            figures = f"{row.count_a:>6} {row.count_b:>6} {row.g2:>9.2f} {row.log_ratio:>10.2f}"
+            click.echo(f"  {_shorten(row.item, 36):<36} {figures}")
+        click.echo()
+
+
+# -- serve -------------------------------------------------------------------------
+
+
+@command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=0, type=click.IntRange(0, 65535), help="Port (default: a free one).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16), help="Server processes.")
+@click.pass_obj
+def serve(obj: _Context, host: str, port: int, workers: int):
+    """Serve the knowledge base as web pages (and JSON under /api/) on this machine.
+
+    \b
+    Example:
+        kb serve
+        kb serve --port 8080 --workers 2
+    """
+    import uvicorn
+
+    obj.open()  # takes in the bundled corpus first, as the other commands do
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: serving on {host}: other machines can read this knowledge base", err=True)
+    if port == 0:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"kb is serving {obj.index_dir} at http://{shown}:{port}/  (Ctrl-C stops it)")
+    os.environ["KB_INDEX"] = str(obj.index_dir)
+    uvicorn.run("kb.web:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
+# -- picks ---------------------------------------------------------------------
+
+pack_option = click.option("--pack", default=DEFAULT_PACK, show_default=True, help="Which pack.")
+
+
+@cli.group()
+def pick():
+    """Keep passages in packs for slides: add, list, remove, clear, export.
+
+    \b
+    Example:
+        kb pick add guidebook:12 guidebook:40 --pack consent
+        kb pick export --format pptx -o consent.pptx --pack consent
+    """
+
+
+def pick_command(*args, **kwargs):
+    return pick.command(*args, cls=_KbCommand, **kwargs)
+
+
+@pick_command("add")
+@click.argument("passage_ids", nargs=-1, required=True)
+@pack_option
+@click.pass_obj
+def pick_add(obj: _Context, passage_ids: tuple[str, ...], pack: str):
+    """Add passages to a pack.
+
+    \b
+    Example:
+        kb pick add guidebook:12 --pack consent
+    """
+    added = obj.open().pick(list(passage_ids), pack)
+    click.echo(f"Added {_count(len(added), 'passage')} to pack '{pack}'.")
+
+
+@pick_command("list")
+@pack_option
+@json_option
+@click.pass_obj
+def pick_list(obj: _Context, pack: str, as_json: bool):
+    """List a pack's passages; one whose document changed or went is marked.
+
+    \b
+    Example:
+        kb pick list --pack consent
+    """
+    states = obj.open().picked(pack)
+    if as_json:
+        _echo_json(serialize.picks_json(pack, states))
+        return
+    if not states:
+        click.echo(f"Pack '{pack}' is empty.", err=True)
+    for n, state in enumerate(states, start=1):
+        mark = "" if state.state == "ok" else click.style(f" [{state.state}]", fg="red")
+        click.echo(f"{n:>2}. {state.pick.passage_id}{mark}")
+        click.echo(INDENT + _shorten(state.pick.citation, WIDTH - len(INDENT)))
+
+
+@pick_command("remove")
+@click.argument("passage_ids", nargs=-1, required=True)
+@pack_option
+@click.pass_obj
+def pick_remove(obj: _Context, passage_ids: tuple[str, ...], pack: str):
+    """Remove passages from a pack.
+
+    \b
+    Example:
+        kb pick remove guidebook:12 --pack consent
+    """
+    removed = obj.open().unpick(list(passage_ids), pack)
+    click.echo(f"Removed {_count(len(removed), 'passage')} from pack '{pack}'.")
+
+
+@pick_command("clear")
+@pack_option
+@click.pass_obj
+def pick_clear(obj: _Context, pack: str):
+    """Empty a pack.
+
+    \b
+    Example:
+        kb pick clear --pack consent
+    """
+    count = obj.open().clear_pack(pack)
+    click.echo(f"Cleared {_count(count, 'passage')} from pack '{pack}'.")
+
+
+@pick_command("export")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="md, pptx, csv or json.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--title", help="Deck title (default: the pack name).")
+@max_words_option
+@pack_option
+@click.pass_obj
+def pick_export(obj: _Context, fmt: str, output: Path, title: str | None, max_words: int | None, pack: str):
+    """Export a pack as slides (md, pptx) or data (csv, json).
+
+    \b
+    Example:
+        kb pick export --format pptx -o session.pptx --max-words 80
+    """
+    states = obj.open().picked(pack)
+    if not states:
+        raise KbClickError(f"pack '{pack}' is empty: add passages with `kb pick add ID`")
+
+    def quote(text: str, query: str) -> str:
+        return trim(text, max_words, query, analyze) if max_words else text
+
+    slides = slides_from(states, quote)
+    title = title or pack
+    if fmt == "pptx":
+        write_pptx(slides, title, output)
+    elif fmt == "md":
+        output.write_text(to_markdown(slides, title), encoding="utf-8")
+    elif fmt == "csv":
+        output.write_text(to_csv(slides), encoding="utf-8", newline="")
+    else:
+        output.write_text(to_json(slides, pack), encoding="utf-8")
+    changed = sum(1 for s in states if s.state != "ok")
+    note = f" ({changed} changed or gone since picked)" if changed else ""
+    click.echo(f"Wrote {_count(len(slides), 'slide')} to {output}{note}.")
+
+
+def main() -> None:
+    """The console script's entry point."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()
