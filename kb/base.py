@@ -39,7 +39,7 @@ class Progress(Protocol):
     def start(self, total: int) -> None: ...
 
     def advance(self, path: Path, status: str) -> None:
-        """``status`` is "added", "replaced", "unchanged" or "failed"."""
+        """``status`` is "added", "replaced", "moved", "updated", "unchanged" or "failed"."""
 
 
 class KnowledgeBase:
@@ -202,7 +202,11 @@ class KnowledgeBase:
     ) -> AddReport:
         """Add files and folders in one commit: new files go in, changed ones are
         replaced, unchanged ones (same sha256) are skipped, broken ones are
-        reported and the rest still go in. ``password`` opens encrypted PDFs
+        reported and the rest still go in. A file is known by its content
+        and its path together: the same content at a new path, where the old
+        path has gone, is a move (the path and any new metadata are recorded
+        without reading the file again); while the old path still exists it
+        is a copy, and skipped. ``password`` opens encrypted PDFs
         (it is not stored: a rebuild asks for it again)."""
         files, missing = ingest.collect_files(Path(p) for p in paths)
         report = AddReport(failed=[(e.path, e.reason) for e in missing])
@@ -281,11 +285,24 @@ def _add_files(
         try:
             sha = ingest.sha256_of(path)
             previous = by_path.get(str(path))
-            metadata = {**(stored_metadata.get(previous.id, {}) if previous else {}), **given.as_dict()}
             same = by_sha.get(sha)
-            if same and (same is not previous or metadata == stored_metadata.get(same.id, {})):
-                report.unchanged.append(str(path))
+            if same is not None and previous is None and Path(same.path).exists():
+                report.unchanged.append(str(path))  # a copy of a document kb has under its first path
                 status = "unchanged"
+                continue
+            known = previous or same
+            metadata = {**(stored_metadata.get(known.id, {}) if known else {}), **given.as_dict()}
+            if same is not None and (previous is None or previous is same):
+                if same is previous and metadata == stored_metadata.get(same.id, {}):
+                    report.unchanged.append(str(path))
+                    status = "unchanged"
+                    continue
+                status = "updated" if same is previous else "moved"
+                document = session.update_document(same.id, str(path), metadata)
+                by_path.pop(same.path, None)
+                by_path[str(path)] = by_sha[sha] = document
+                stored_metadata[same.id] = metadata
+                getattr(report, status).append(str(path))
                 continue
             parsed = ingest.parse(path, password)
             doc_id = previous.id if previous else (doc_ids or {}).get(path) or _new_id(path, taken_ids)

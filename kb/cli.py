@@ -275,8 +275,9 @@ def _print_report(report: AddReport, quiet: bool) -> None:
         for path, warning in report.warnings:
             click.echo(f"warning: {path}: {warning}", err=True)
     parts = [f"{len(report.added)} added"]
-    if report.replaced:
-        parts.append(f"{len(report.replaced)} replaced")
+    for outcome in ("replaced", "moved", "updated"):
+        if getattr(report, outcome):
+            parts.append(f"{len(getattr(report, outcome))} {outcome}")
     parts += [f"{len(report.unchanged)} unchanged", f"{len(report.failed)} failed"]
     click.echo(", ".join(parts))
     if report.failed:

@@ -22,7 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -37,7 +37,7 @@ from whoosh.writing import IndexWriter
 
 from kb.errors import IndexCorrupt, IndexLocked, IndexMissing, IndexVersionMismatch
 from kb.expand import Vocabulary
-from kb.model import Document, Passage, Section
+from kb.model import Document, Metadata, Passage, Section
 
 SCHEMA_VERSION = 2
 INDEX_NAME = "MAIN"
@@ -390,6 +390,18 @@ class IndexWriteSession:
                 data=record,
             )
         self.changed = True
+
+    def update_document(self, doc_id: str, path: str, metadata: dict) -> Document:
+        """Record a new path and metadata for a document whose content has not
+        changed (a moved file, a corrected title), without reading it again."""
+        with self._writer.searcher() as searcher:
+            record = dict(searcher.document(id=document_key(doc_id))["data"])
+        fields = {k: v for k, v in metadata.items() if k in Metadata.__dataclass_fields__}
+        document = replace(Document(**record["document"]), path=path, **fields)
+        record.update(document=asdict(document), metadata=metadata)
+        self._writer.update_document(id=document_key(doc_id), kind="document", doc_id=doc_id, data=record)
+        self.changed = True
+        return document
 
     def delete_document(self, doc_id: str) -> int:
         deleted = self._writer.delete_by_term("doc_id", doc_id)

@@ -99,6 +99,8 @@ class AddReport:
 
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # same content found at a new path
+    updated: list[str] = field(default_factory=list)  # same file, new metadata
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)

@@ -72,6 +72,49 @@ def test_metadata_given_by_a_person_wins_and_survives_a_plain_re_add(knowledge_b
     assert (doc.title, doc.year) == ("Renamed Guide", 2022)
 
 
+def test_a_moved_file_keeps_its_id_and_passages_and_records_its_new_path(knowledge_base, write, tmp_path):
+    old = write("old/guide.md", "# Guide\n\n## Patrols\n\nFoot patrols build trust.\n")
+    knowledge_base.add([old])
+    passages_before = knowledge_base.passages("guide")
+    new = tmp_path / "docs" / "new" / "guide-2022.md"
+    new.parent.mkdir()
+    old.rename(new)
+
+    report = knowledge_base.add([new], Metadata(title="Patrol Guide", year=2022))
+    assert report.moved == [str(new)] and not report.added and not report.unchanged
+    (doc,) = knowledge_base.documents()
+    assert (doc.id, doc.path, doc.title, doc.year) == ("guide", str(new), "Patrol Guide", 2022)
+    assert knowledge_base.passages("guide") == passages_before
+    assert knowledge_base.search("patrols").hits[0].document.path == str(new)
+
+    # The next rebuild reads it from where it now is, with the metadata given.
+    rebuilt = knowledge_base.rebuild()
+    assert rebuilt.added == [str(new)] and not rebuilt.failed
+    assert knowledge_base.document("guide").title == "Patrol Guide"
+
+
+def test_a_copy_of_a_file_kb_has_is_skipped_while_the_first_still_exists(knowledge_base, write):
+    first = write("a/guide.md", "# Guide\n\nFoot patrols build trust.\n")
+    copy = write("b/guide.md", "# Guide\n\nFoot patrols build trust.\n")
+    knowledge_base.add([first])
+    report = knowledge_base.add([copy])
+    assert report.unchanged == [str(copy)] and not report.moved
+    assert knowledge_base.document("guide").path == str(first)
+
+
+def test_new_metadata_for_an_unchanged_file_is_recorded_without_reading_it_again(knowledge_base, write, monkeypatch):
+    path = write("guide.md", "# Guide\n\nText.\n")
+    knowledge_base.add([path])
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the file was read again")
+
+    monkeypatch.setattr("kb.ingest.parse", no_parsing)
+    report = knowledge_base.add([path], Metadata(edition="2nd"))
+    assert report.updated == [str(path)]
+    assert knowledge_base.document("guide").edition == "2nd"
+
+
 def test_same_file_name_in_two_folders_gets_two_ids(knowledge_base, write):
     one = write("x/notes.md", "# One\n\nfirst\n")
     two = write("y/notes.md", "# Two\n\nsecond\n")
