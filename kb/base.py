@@ -236,15 +236,16 @@ class KnowledgeBase:
 
     def rebuild(self, progress: Progress | None = None) -> AddReport:
         """Re-read every document from its recorded source into a new index, then
-        put the new index in place of the old one. Sources that have gone are
-        reported as failed and dropped."""
+        put it in the old one's place in one atomic step. Sources that have
+        gone are reported as failed and dropped. Works on an index from
+        another version of kb, and on one whose Whoosh files are damaged (from
+        the document list kept beside them)."""
         report = AddReport()
-        fresh = Index(self.path.with_name(f"{self.path.name}.rebuild-{os.getpid()}"))
-        shutil.rmtree(fresh.path, ignore_errors=True)
         with self.index.exclusive():
+            records, meta = self.index.recorded_documents()
             jobs: list[tuple[Path, Metadata]] = []
             doc_ids: dict[Path, str] = {}
-            for record in self.index.stored_records("document"):
+            for record in records:
                 doc = record["document"]
                 path = Path(doc["path"])
                 if path.exists():
@@ -252,13 +253,13 @@ class KnowledgeBase:
                     doc_ids[path] = doc["id"]
                 else:
                     report.failed.append((str(path), f"source of '{doc['id']}' is gone"))
-            metas = self.index.stored_records("meta")
+            fresh = Index(self.path.with_name(f"{self.path.name}.rebuild-{os.getpid()}"))
             try:
                 with fresh.writer() as session:
                     _add_files(session, jobs, report, progress, doc_ids)
-                    if metas and "corpus_fingerprint" in metas[0]:
-                        session.update_meta(corpus_fingerprint=metas[0]["corpus_fingerprint"])
-                self.index.replace_with(fresh)
+                    if "corpus_fingerprint" in meta:
+                        session.update_meta(corpus_fingerprint=meta["corpus_fingerprint"])
+                self.index.take_over(fresh)
             finally:
                 shutil.rmtree(fresh.path, ignore_errors=True)
         return report

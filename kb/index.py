@@ -13,10 +13,14 @@ Whoosh is imported here and in the read side only (``kb.search``,
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import glob
+import json
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -31,8 +35,10 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, clean_files
 from whoosh.lang.porter2 import stem
 from whoosh.searching import Searcher
+from whoosh.util.filelock import try_for
 from whoosh.writing import IndexWriter
 
 from kb.errors import IndexCorrupt, IndexLocked, IndexMissing, IndexVersionMismatch
@@ -78,6 +84,8 @@ _WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"
 _OPEN_ATTEMPTS = 6
 _LOCK_WAIT_SECONDS = 1.0
 _TOC_NAME = re.compile(rf"_{INDEX_NAME}_(\d+)\.toc")
+_TOC_TEMP = re.compile(rf"_{INDEX_NAME}_(\d+)\.toc\..+")  # a TOC Whoosh had not finished writing
+DOCUMENT_LIST = "documents.json"
 
 T = TypeVar("T")
 
@@ -136,18 +144,11 @@ class Index:
     def _kept_searcher(self) -> Searcher:
         """The kept searcher, opened again when the newest generation is another.
 
-        A generation is known by its TOC file, down to the inode, so a folder
-        replaced by ``kb rebuild`` is never taken for the old one. Files of
+        A generation is known by its TOC file, down to the inode. Files of
         older generations may be deleted while the kept searcher still has
         them open: it keeps reading them, and the next read opens the new one.
         """
         newest = self._newest_toc()
-        for attempt in range(_OPEN_ATTEMPTS if self._kept is not None else 0):
-            if newest is not None:
-                break
-            # `kb rebuild` swaps folders with two renames; wait out the moment between.
-            time.sleep(0.05 * (attempt + 1))
-            newest = self._newest_toc()
         if self._kept is not None and newest is not None and self._kept[0] == newest:
             return self._kept[1]
         self.close()
@@ -192,8 +193,7 @@ class Index:
                 time.sleep(0.05 * (attempt + 1))
             except Exception as exc:  # a damaged TOC or segment: unpickling and struct errors
                 raise IndexCorrupt(
-                    f"the index at {self.path} is damaged ({type(exc).__name__}): "
-                    "delete the folder and add the documents again"
+                    f"the index at {self.path} is damaged ({type(exc).__name__}): run `kb rebuild`"
                 ) from exc
         raise AssertionError("unreachable")
 
@@ -249,41 +249,51 @@ class Index:
     @contextmanager
     def writer(self, create: bool = True) -> Iterator[IndexWriteSession]:
         """One write session: everything done in it lands in one commit, or not at all."""
-        ix = self._open_or_create(create)
-        try:
+        if not create and not self.exists():
+            raise IndexMissing(f"no index at {self.path}: add documents with `kb add FILE...`")
+        with self.exclusive(wait=_LOCK_WAIT_SECONDS):
+            ix = self._open_for_writing(create)
             try:
-                writer = ix.writer(timeout=_LOCK_WAIT_SECONDS, delay=0.1)
-            except whoosh_index.LockError:
-                raise IndexLocked(
-                    f"the index at {self.path} is being written by another kb process; try again when it has finished"
-                ) from None
-            session = IndexWriteSession(writer)
-            try:
-                with writer.searcher() as searcher:
-                    self._check_version(searcher)
-                yield session
-            except BaseException:
-                writer.cancel()
-                raise
-            if session.changed:
-                writer.commit(merge=True)
-            else:
-                writer.cancel()
-        finally:
-            ix.close()
+                writer = ix.writer(_lk=False)  # kb holds the lock itself (see ``exclusive``)
+                session = IndexWriteSession(writer)
+                try:
+                    with writer.searcher() as searcher:
+                        self._check_version(searcher)
+                    yield session
+                except BaseException:
+                    writer.cancel()
+                    raise
+                if session.changed:
+                    document_list = session.document_list()
+                    writer.commit(merge=True)
+                    write_document_list(self.path, document_list)
+                else:
+                    writer.cancel()
+            finally:
+                ix.close()
 
     @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        """Hold the write lock without opening the index, which may be from
-        another version of kb or damaged (as when it is being rebuilt)."""
+    def exclusive(self, wait: float = 0.0) -> Iterator[None]:
+        """Hold the index's write lock, then clear what killed writers left.
+
+        The lock is Whoosh's own lock file, taken by kb so that it can be kept
+        from child processes: a forked PDF worker closes its copy of the
+        lock's descriptor at once (``_close_locks_in_child``), so it never
+        keeps the index locked after its parent has gone. The index itself is
+        not opened: it may be damaged, or from another version of kb.
+        """
+        self.path.mkdir(parents=True, exist_ok=True)
         lock = FileStorage(str(self.path)).lock(_WRITE_LOCK)
-        if not lock.acquire(blocking=False):
+        if not try_for(lock.acquire, timeout=wait, delay=0.1):
             raise IndexLocked(
                 f"the index at {self.path} is being written by another kb process; try again when it has finished"
             )
+        _held_lock_fds.add(lock.fd)
         try:
+            self._clean_leftovers()
             yield
         finally:
+            _held_lock_fds.discard(lock.fd)
             lock.release()
 
     def is_write_locked(self) -> bool:
@@ -293,45 +303,131 @@ class Index:
             return False
         return True
 
-    def stored_records(self, kind: str) -> list[dict]:
-        """The stored data of every record of one kind, read without checking the
-        schema version, so that ``rebuild`` can recover an index made by another kb."""
+    def _clean_leftovers(self) -> None:
+        """What a killed writer leaves; only ever called with the write lock held,
+        so nothing here belongs to a writer still at work: Whoosh's temporary
+        posting folder, half-written TOC files, and the sibling folders of a
+        rebuild."""
+        shutil.rmtree(self.path / f"{INDEX_NAME}.tmp", ignore_errors=True)
+        for name in os.listdir(self.path):
+            if _TOC_TEMP.fullmatch(name) or name.startswith(f".{DOCUMENT_LIST}."):
+                (self.path / name).unlink(missing_ok=True)
+        for sibling in self.path.parent.glob(f"{glob.escape(self.path.name)}.rebuild-*"):
+            shutil.rmtree(sibling, ignore_errors=True)
+
+    def recorded_documents(self) -> tuple[list[dict], dict]:
+        """Each document's stored record (its ``document`` and ``metadata``) and
+        the meta record, read without checking the schema version, so that
+        ``rebuild`` can recover an index made by another kb. Where Whoosh's
+        files cannot be read, the copy of the document list kept beside them
+        (``documents.json``) is used."""
         if not self.exists():
             raise IndexMissing(f"no index at {self.path}: add documents with `kb add FILE...`")
-        ix = whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
         try:
-            with ix.reader() as reader:
-                return [
-                    dict(fields["data"])
-                    for fields in reader.all_stored_fields()
-                    if fields.get("kind") == kind and isinstance(fields.get("data"), dict)
-                ]
-        finally:
-            ix.close()
+            ix = whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
+            try:
+                with ix.reader() as reader:
+                    stored = [f for f in reader.all_stored_fields() if isinstance(f.get("data"), dict)]
+            finally:
+                ix.close()
+        except Exception as exc:
+            listed = read_document_list(self.path)
+            if listed is None:
+                raise IndexCorrupt(
+                    f"the index at {self.path} is damaged ({type(exc).__name__}) and keeps no readable list "
+                    "of its documents: delete the folder and add the documents again"
+                ) from exc
+            return listed["documents"], listed.get("meta", {})
+        documents = [
+            {"document": f["data"]["document"], "metadata": f["data"].get("metadata", {})}
+            for f in stored
+            if f.get("kind") == "document"
+        ]
+        metas = [f["data"] for f in stored if f.get("kind") == "meta"]
+        return documents, dict(metas[0]) if metas else {}
 
-    def replace_with(self, other: Index) -> None:
-        """Put ``other``'s folder where this index is, and delete the old one."""
-        retired = self.path.with_name(f"{self.path.name}.old-{os.getpid()}")
-        os.replace(self.path, retired)
-        os.replace(other.path, self.path)
-        shutil.rmtree(retired, ignore_errors=True)
+    def take_over(self, fresh: Index) -> None:
+        """Make ``fresh`` (a complete index in another folder) this index, in one
+        atomic step: its segment files move in beside the old ones, then one
+        new TOC naming only them is renamed into place. Killed at any moment,
+        the folder holds the old index or the new one; what is left over is
+        cleared by the next writer. Call with the write lock held."""
+        fresh_storage = FileStorage(str(fresh.path))
+        toc = TOC.read(fresh_storage, INDEX_NAME)
+        segment_file = TOC._segment_pattern(INDEX_NAME)
+        for name in os.listdir(fresh.path):
+            if segment_file.match(name):
+                os.replace(fresh.path / name, self.path / name)
+        storage = FileStorage(str(self.path))
+        generation = TOC._latest_generation(storage, INDEX_NAME) + 1
+        TOC(toc.schema, toc.segments, generation).write(storage, INDEX_NAME)
+        clean_files(storage, INDEX_NAME, generation, toc.segments)
+        if (fresh.path / DOCUMENT_LIST).exists():
+            os.replace(fresh.path / DOCUMENT_LIST, self.path / DOCUMENT_LIST)
 
-    def _open_or_create(self, create: bool):
-        if self.exists():
+    def _open_for_writing(self, create: bool):
+        if not self.exists():
+            if not create:
+                raise IndexMissing(f"no index at {self.path}: add documents with `kb add FILE...`")
+            return create_empty(self.path)
+        try:
             return whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
-        if not create:
-            raise IndexMissing(f"no index at {self.path}: add documents with `kb add FILE...`")
-        return create_empty(self.path)
+        except Exception as exc:  # a damaged TOC or segment: unpickling and struct errors
+            raise IndexCorrupt(f"the index at {self.path} is damaged ({type(exc).__name__}): run `kb rebuild`") from exc
+
+
+_held_lock_fds: set[int] = set()
+
+
+def _close_locks_in_child() -> None:
+    """In a forked child, drop its copies of the write locks' descriptors.
+    Closing a copy leaves the parent's lock in place (``flock`` locks belong
+    to the open file, which the parent still has), but a child that outlives
+    its parent can then no longer keep the index locked."""
+    for fd in _held_lock_fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held_lock_fds.clear()
+
+
+os.register_at_fork(after_in_child=_close_locks_in_child)
 
 
 def create_empty(path: Path):
     """A new index holding only its meta record. Never call on an existing index:
-    Whoosh's ``create_in`` deletes what is there."""
+    Whoosh's ``create_in`` deletes what is there. The caller holds the write lock
+    (or owns the folder alone)."""
     path.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(path), SCHEMA, indexname=INDEX_NAME)
-    with ix.writer() as writer:
+    with ix.writer(_lk=False) as writer:
         writer.add_document(id=_META_ID, kind="meta", data={"schema_version": SCHEMA_VERSION})
     return ix
+
+
+def write_document_list(folder: Path, document_list: dict) -> None:
+    """Keep ``documents.json`` beside Whoosh's files: each document's record and
+    the meta record, from which ``kb rebuild`` can rebuild an index whose own
+    files are damaged. Written whole to a temporary file, then renamed."""
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{DOCUMENT_LIST}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            json.dump(document_list, f, ensure_ascii=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, folder / DOCUMENT_LIST)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_document_list(folder: Path) -> dict | None:
+    try:
+        listed = json.loads((folder / DOCUMENT_LIST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(listed, dict) or not isinstance(listed.get("documents"), list):
+        return None
+    return listed
 
 
 class IndexWriteSession:
@@ -340,14 +436,31 @@ class IndexWriteSession:
     def __init__(self, writer: IndexWriter) -> None:
         self._writer = writer
         self.changed = False
+        self._records: dict[str, dict] | None = None  # doc id -> {"document", "metadata"}, as changed here
+        self._meta: dict | None = None  # as changed here (the writer's searcher sees the last commit)
+
+    def document_list(self) -> dict:
+        """What ``write_document_list`` keeps, as this session leaves the index."""
+        return {"documents": list(self._document_records().values()), "meta": self.meta()}
+
+    def _document_records(self) -> dict[str, dict]:
+        if self._records is None:
+            with self._writer.searcher() as searcher:
+                self._records = {
+                    r["doc_id"]: {"document": r["data"]["document"], "metadata": r["data"]["metadata"]}
+                    for r in searcher.documents(kind="document")
+                }
+        return self._records
 
     def documents(self) -> list[Document]:
         with self._writer.searcher() as searcher:
             return read_documents(searcher)
 
     def meta(self) -> dict:
-        with self._writer.searcher() as searcher:
-            return _meta(searcher)
+        if self._meta is None:
+            with self._writer.searcher() as searcher:
+                self._meta = _meta(searcher)
+        return dict(self._meta)
 
     def metadata_overrides(self) -> dict[str, dict]:
         """doc id -> the metadata a person (or the manifest) gave for it."""
@@ -365,6 +478,7 @@ class IndexWriteSession:
     ) -> None:
         """Add a document, replacing every record of an earlier one with the same id."""
         self.delete_document(document.id)
+        self._document_records()[document.id] = {"document": asdict(document), "metadata": metadata}
         self._writer.add_document(
             id=document_key(document.id),
             kind="document",
@@ -400,10 +514,12 @@ class IndexWriteSession:
         document = replace(Document(**record["document"]), path=path, **fields)
         record.update(document=asdict(document), metadata=metadata)
         self._writer.update_document(id=document_key(doc_id), kind="document", doc_id=doc_id, data=record)
+        self._document_records()[doc_id] = {"document": asdict(document), "metadata": metadata}
         self.changed = True
         return document
 
     def delete_document(self, doc_id: str) -> int:
+        self._document_records().pop(doc_id, None)
         deleted = self._writer.delete_by_term("doc_id", doc_id)
         self.changed = self.changed or deleted > 0
         return deleted
@@ -411,6 +527,7 @@ class IndexWriteSession:
     def update_meta(self, **values) -> None:
         meta = self.meta()
         meta.update(values)
+        self._meta = meta
         self._writer.update_document(id=_META_ID, kind="meta", data=meta)
         self.changed = True
 
