@@ -139,29 +139,32 @@ class KnowledgeBase:
 
     def pick(self, passage_ids: list[str], pack: str = DEFAULT_PACK, query: str = "") -> list[str]:
         """Add passages to a pack (each once); the ids newly added."""
-        picks = self.packs.load(pack)
-        present = {p.passage_id for p in picks}
-        added = []
-        for passage_id in passage_ids:
-            passage, document = self.passage(passage_id)
-            if passage.id in present:
-                continue
-            citation = cite(document, passage)
-            picks.append(new_pick(passage.id, document.id, passage.text, citation, passage.section, query))
-            present.add(passage.id)
-            added.append(passage.id)
-        self.packs.save(pack, picks)
+        with self.packs.editing():
+            picks = self.packs.load(pack)
+            present = {p.passage_id for p in picks}
+            added = []
+            for passage_id in passage_ids:
+                passage, document = self.passage(passage_id)
+                if passage.id in present:
+                    continue
+                citation = cite(document, passage)
+                picks.append(new_pick(passage.id, document.id, passage.text, citation, passage.section, query))
+                present.add(passage.id)
+                added.append(passage.id)
+            self.packs.save(pack, picks)
         return added
 
     def unpick(self, passage_ids: list[str], pack: str = DEFAULT_PACK) -> list[str]:
-        picks = self.packs.load(pack)
-        kept = [p for p in picks if p.passage_id not in passage_ids]
-        self.packs.save(pack, kept)
+        with self.packs.editing():
+            picks = self.packs.load(pack)
+            kept = [p for p in picks if p.passage_id not in passage_ids]
+            self.packs.save(pack, kept)
         return [p.passage_id for p in picks if p.passage_id in passage_ids]
 
     def clear_pack(self, pack: str = DEFAULT_PACK) -> int:
-        count = len(self.packs.load(pack))
-        self.packs.save(pack, [])
+        with self.packs.editing():
+            count = len(self.packs.load(pack))
+            self.packs.save(pack, [])
         return count
 
     def picked(self, pack: str = DEFAULT_PACK) -> list[PickState]:

@@ -8,11 +8,15 @@ reported as changed or gone instead of silently disappearing.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +25,8 @@ from kb.errors import KbError
 
 DEFAULT_PACK = "default"
 _PACK_NAME = re.compile(r"^[\w.-]{1,64}$")
+_LOCK_FILE = ".lock"
+_LOCK_WAIT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,30 @@ class PackStore:
 
     def __init__(self, index_dir: Path) -> None:
         self.folder = index_dir.with_name(f"{index_dir.name}.picks")
+
+    @contextmanager
+    def editing(self) -> Iterator[None]:
+        """Hold the packs' lock while a pack is read, changed and written back,
+        so that two kb processes picking at once never lose each other's
+        picks. Holding it, any temporary file in the folder is a leftover of
+        a killed writer, and is deleted."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / _LOCK_FILE, "a") as lock:
+            deadline = time.monotonic() + _LOCK_WAIT_SECONDS
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise KbError(f"the packs in {self.folder} are being changed by another kb process") from None
+                    time.sleep(0.02)
+            try:
+                for leftover in self.folder.glob(".*.tmp"):
+                    leftover.unlink(missing_ok=True)
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def names(self) -> list[str]:
         return sorted(p.stem for p in self.folder.glob("*.json")) if self.folder.is_dir() else []

@@ -3,12 +3,15 @@
 import csv
 import io
 import json
+import subprocess
+import sys
+import threading
 
 import pytest
 from click.testing import CliRunner
 from pptx import Presentation
 
-from kb import KbError
+from kb import KbError, KnowledgeBase, config
 from kb import cli as kb_cli
 
 
@@ -57,8 +60,44 @@ def test_pack_files_are_whole_json_with_no_leftovers(filled):
     filled.pick(["guide:1"])
     folder = filled.packs.folder
     assert folder.parent == filled.path.parent
-    assert [p.name for p in folder.iterdir()] == ["default.json"]
+    assert [p.name for p in folder.iterdir() if p.name != ".lock"] == ["default.json"]
     assert json.loads((folder / "default.json").read_text())["picks"][0]["passage_id"] == "guide:1"
+
+
+def test_a_killed_picks_temporary_file_is_cleared_by_the_next_pick(filled):
+    filled.pick(["guide:1"])
+    leftover = filled.packs.folder / ".default.k1ll3d.tmp"
+    leftover.write_text('{"pack": "default", "pi', encoding="utf-8")
+    filled.pick(["notes:1"])
+    assert not leftover.exists()
+    assert [s.pick.passage_id for s in filled.picked()] == ["guide:1", "notes:1"]
+
+
+def test_picks_made_at_once_are_all_kept(knowledge_base, write):
+    sections = "".join(f"## Part {n}\n\nPart {n} of the guide talks about patrols.\n\n" for n in range(30))
+    knowledge_base.add([write("long.md", f"# Long\n\n{sections}")])
+    ids = [p.id for p in knowledge_base.passages("long")]
+    assert len(ids) == 30
+
+    def pick_each(share: list[str]) -> None:
+        for passage_id in share:
+            KnowledgeBase(knowledge_base.path).pick([passage_id])
+
+    threads = [threading.Thread(target=pick_each, args=(ids[n::3],)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(s.pick.passage_id for s in knowledge_base.picked()) == sorted(ids)
+
+    # And from separate kb processes.
+    knowledge_base.clear_pack()
+    cli = [sys.executable, str(config.PROJECT_ROOT / "cli.py"), "--index", str(knowledge_base.path), "pick", "add"]
+    processes = [subprocess.Popen([*cli, *ids[n::3]], stdout=subprocess.PIPE, stderr=subprocess.PIPE) for n in range(3)]
+    for process in processes:
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 0, stderr
+    assert sorted(s.pick.passage_id for s in knowledge_base.picked()) == sorted(ids)
 
 
 def test_pack_names_are_checked(filled):
