@@ -106,7 +106,7 @@ class SegmentPostings:
         """Each document's length in tokens of ``field`` (0 for kb's non-passage records)."""
         found = self._lengths.get(field)
         if found is None:
-            found = np.array([reader.doc_field_length(d, field) for d in range(self.doc_count)], dtype=np.float64)
+            found = np.array([reader.doc_field_length(d, field) or 0 for d in range(self.doc_count)], dtype=np.float64)
             self._lengths[field] = found
         return found
 

@@ -10,7 +10,8 @@ A passage's score, before the length prior:
   6 words of the one before, adds 2 × their body BM25; word for word, 2 × again.
 
 BM25 is Whoosh's BM25F (B 0.75, K1 1.2, idf log(N / (df + 1)) + 1), so plain
-queries rank on the same scale as the operator queries Whoosh runs itself.
+queries rank on the same scale as the operator queries Whoosh runs itself;
+but N, df and the average lengths count only live records (``_Statistics``).
 """
 
 from __future__ import annotations
@@ -67,23 +68,32 @@ def rank(
 
 
 class _Statistics:
-    """The whole index's figures BM25 needs, looked up once per search."""
+    """The whole index's figures BM25 needs, looked up once per search.
+
+    They count live records only. Whoosh's own figures keep deleted documents
+    until their segment is merged away, so the same documents would rank
+    differently after others had been added and removed.
+    """
 
     def __init__(self, searcher: Searcher) -> None:
-        self._searcher = searcher
-        self._documents = searcher.doc_count_all()
+        self._segments = [(reader, segment_postings(reader)) for reader, _ in searcher.reader().leaf_readers()]
+        self._documents = sum(int(kept.live(reader).sum()) for reader, kept in self._segments)
         self._idf: dict[tuple[str, str], float] = {}
         self._average: dict[str, float] = {}
 
     def idf(self, field: str, token: str) -> float:
         key = (field, token)
         if key not in self._idf:
-            self._idf[key] = math.log(self._documents / (self._searcher.doc_frequency(field, token) + 1)) + 1
+            frequency = sum(
+                int(kept.live(reader)[kept.term(reader, field, token).docnums].sum()) for reader, kept in self._segments
+            )
+            self._idf[key] = math.log(self._documents / (frequency + 1)) + 1
         return self._idf[key]
 
     def average_length(self, field: str) -> float:
         if field not in self._average:
-            self._average[field] = self._searcher.avg_field_length(field) or 1
+            total = sum(float(kept.lengths(reader, field)[kept.live(reader)].sum()) for reader, kept in self._segments)
+            self._average[field] = total / self._documents if total else 1
         return self._average[field]
 
 

@@ -5,7 +5,7 @@ import string
 
 import pytest
 
-from kb import DocumentNotFound
+from kb import DocumentNotFound, KnowledgeBase
 from kb.index import ANALYZER, tokenize
 from kb.search import parse_query
 
@@ -166,3 +166,31 @@ def test_snippet_of_equally_good_places_shows_the_first_two(knowledge_base, writ
     for _ in range(3):
         snippet = knowledge_base.search("lantern").hits[0].snippet
         assert "Alpha [[lantern]]" in snippet and "Beta [[lantern]]" in snippet and "Gamma" not in snippet
+
+
+def test_the_same_documents_rank_the_same_whatever_the_index_has_been_through(tmp_path, write):
+    """Scores come from the documents the index holds now, not from ones it once held."""
+    kept = [
+        write(f"kept{n}.md", f"# Kept {n}\n\n## Trust\n\n" + "Community trust and patrols. " * (n + 1) + "\n")
+        for n in range(5)
+    ]
+    others = [
+        write(f"other{n}.md", f"# Other {n}\n\nTrust " * (n % 7 + 1) + "and unrelated words about budgets.\n")
+        for n in range(44)
+    ]
+
+    def scores(knowledge_base: KnowledgeBase) -> list[tuple[str, float]]:
+        hits = knowledge_base.search("community trust", limit=10).hits
+        return [(hit.passage.id, round(hit.score, 9)) for hit in hits]
+
+    fresh = KnowledgeBase(tmp_path / "fresh")
+    fresh.add(kept)
+    used = KnowledgeBase(tmp_path / "used")
+    used.add(kept[:2])
+    used.add(others[:20])
+    used.add(kept[2:])
+    used.add(others[20:])
+    for n in range(44):
+        used.remove(f"other{n}")
+    assert scores(used) == scores(fresh)
+    assert len(scores(fresh)) == 5
