@@ -291,10 +291,22 @@ def _print_report(report: AddReport, quiet: bool) -> None:
 @click.option("--edition", help='Edition, e.g. "2nd" (one file only).')
 @click.option("--publisher", help="Publisher or organisers (one file only).")
 @click.option("--url", help="Web address of the original (one file only).")
-@click.option("--password", help="Password of encrypted PDFs among the files (not stored).")
+@click.option(
+    "--password",
+    envvar="KB_PDF_PASSWORD",
+    help="Password of encrypted PDFs among the files; never stored. Other users can see a command's "
+    "options, so prefer --password-file or the KB_PDF_PASSWORD environment variable.",
+)
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the password from the first line of this file.",
+)
 @quiet_option
 @click.pass_obj
-def add(obj: _Context, paths: tuple[Path, ...], quiet: bool, password: str | None, **metadata):
+def add(
+    obj: _Context, paths: tuple[Path, ...], quiet: bool, password: str | None, password_file: Path | None, **metadata
+):
     """Add files and folders (PDF, HTML, .txt, .md); folders are searched recursively.
 
     An unchanged file is skipped, a changed one replaced, and one broken file
@@ -308,6 +320,12 @@ def add(obj: _Context, paths: tuple[Path, ...], quiet: bool, password: str | Non
     given = Metadata(**metadata)
     if given.as_dict() and (len(paths) != 1 or paths[0].is_dir()):
         raise click.UsageError("--title, --year, --edition, --publisher and --url name one file only")
+    if password_file is not None:
+        try:
+            lines = password_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KbClickError(f"{password_file}: the password file cannot be read ({exc})") from None
+        password = lines[0] if lines else ""
     knowledge_base = obj.open(quiet=quiet)
 
     def add_files(progress: _ProgressBar) -> AddReport:

@@ -54,8 +54,10 @@ def _work(citation: str) -> str:
 
 
 def to_markdown(slides: list[Slide], title: str) -> str:
-    """One slide per passage, separated by ``---`` (Marp, reveal.js and pandoc read it)."""
-    parts = [f"---\nmarp: true\ntitle: {title}\n---\n\n# {title}\n"]
+    """One slide per passage, separated by ``---`` (Marp, reveal.js and pandoc read it).
+    The front matter's title is a quoted string (JSON's quoting is YAML's too),
+    so a colon, a quote or a '#' in it never breaks the YAML."""
+    parts = [f"---\nmarp: true\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n# {title}\n"]
     for slide in slides:
         quote = "\n".join(f"> {line}" if line else ">" for line in slide.quote.splitlines())
         parts.append(f"## {slide.heading}\n\n{quote}\n\n— {slide.citation}\n")

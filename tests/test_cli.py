@@ -280,3 +280,23 @@ def test_cite_and_show_with_style_and_max_words(runner, write):
     assert apa == {"style": "apa", "citations": [{"id": "g:1", "citation": 'OSCE. (2022). G. "Consent".'}]}
     shown = invoke(runner, "show", "g:1", "--max-words", "6", "--query", "policing by consent").stdout
     assert "… Policing by consent is central. …" in shown
+
+
+def test_a_pdf_password_can_come_from_a_file_or_the_environment_and_is_never_stored(runner, make_pdf, tmp_path):
+    from test_ingest_pdf import aes_encrypted
+
+    locked = aes_encrypted(make_pdf("p.pdf", [["Behind a password."]]), tmp_path / "locked.pdf", "s3cret")
+    refused = invoke(runner, "add", locked)
+    assert refused.exit_code == 2 and "--password" in refused.stderr
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("s3cret\n", encoding="utf-8")
+    assert invoke(runner, "add", locked, "--password-file", secret).exit_code == 0
+    assert invoke(runner, "search", "password").exit_code == 0
+    invoke(runner, "remove", "locked")
+    assert invoke(runner, "add", locked, env={"KB_PDF_PASSWORD": "s3cret"}).exit_code == 0
+
+    unreadable = invoke(runner, "add", locked, "--password-file", tmp_path / "missing.txt")
+    assert unreadable.exit_code == 2 and unreadable.stderr.startswith(f"error: {tmp_path / 'missing.txt'}")
+    index = tmp_path / "env-index"
+    assert not any(b"s3cret" in f.read_bytes() for f in index.rglob("*") if f.is_file())

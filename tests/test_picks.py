@@ -13,6 +13,7 @@ from pptx import Presentation
 
 from kb import KbError, KnowledgeBase, config
 from kb import cli as kb_cli
+from kb.ingest.text import parse_markdown
 
 
 @pytest.fixture
@@ -120,9 +121,11 @@ def test_search_pick_then_export_every_format(docs, tmp_path):
     assert listing.stdout.count("\n") == 6 and "guide:1" in listing.stdout
 
     md = tmp_path / "deck.md"
-    invoke("pick", "export", "--format", "md", "-o", md, "--pack", "session", "--title", "Consent session")
+    title = 'Consent: a "session" #1'
+    invoke("pick", "export", "--format", "md", "-o", md, "--pack", "session", "--title", title)
     front_matter, body = md.read_text().split("\n---\n", 1)
-    assert front_matter == "---\nmarp: true\ntitle: Consent session"
+    assert front_matter == '---\nmarp: true\ntitle: "Consent: a \\"session\\" #1"'
+    assert parse_markdown(md).title == title  # kb's own front-matter reader agrees
     slides = body.split("\n---\n")
     assert len(slides) == 1 + 3 + 1  # title, three passages, sources
     assert "> Policing by consent rests on public approval." in slides[1]

@@ -9,6 +9,7 @@ such line of the file as the document's title.
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -110,8 +111,21 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     for line in lines[1:end]:
         match = _FRONT_MATTER_FIELD.match(line)
         if match and match.group("value"):
-            fields[match.group("key").casefold()] = match.group("value").strip("\"'")
+            fields[match.group("key").casefold()] = _yaml_scalar(match.group("value").strip())
     return fields, lines[end + 1 :]
+
+
+def _yaml_scalar(value: str) -> str:
+    """A YAML scalar's text: a double-quoted one has JSON's escapes (YAML's
+    are a superset), a single-quoted one doubles its quotes."""
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        try:
+            return str(json.loads(value))
+        except ValueError:
+            return value[1:-1]
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    return value
 
 
 def _front_matter_metadata(fields: dict[str, str]) -> Metadata:
