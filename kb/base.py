@@ -14,7 +14,6 @@ from typing import Protocol
 from kb import corpus, ingest
 from kb.citation import cite
 from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, PassageNotFound
-from kb.expand import plan
 from kb.index import Index, IndexWriteSession, StateCache, read_vocabulary, tokenize
 from kb.model import AddReport, Document, Metadata, Passage, Section
 from kb.passages import make_passages
@@ -30,6 +29,7 @@ from kb.research import (
     surface_sequence,
 )
 from kb.search import STOP_WORDS, SearchResult, analyze, search
+from kb.search.plan import plan
 from kb.vocabulary import find_acronyms, find_compounds
 
 

@@ -27,7 +27,7 @@ from kb.picks import DEFAULT_PACK
 from kb.plot import draw_term_plot
 from kb.quote import trim
 from kb.search import analyze
-from kb.snippet import MARK_END, MARK_START
+from kb.search.snippet import MARK_END, MARK_START
 
 WIDTH = 80
 INDENT = "    "

@@ -8,7 +8,7 @@ changes documents, their outlines and their passages together or not at all:
 - one ``passage`` record per passage (searchable heading and body).
 
 Whoosh is imported here and in the read side only (``kb.search``,
-``kb.postings``, ``kb.rank``).
+``kb.search.postings``, ``kb.search.rank``).
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ from whoosh.util.filelock import try_for
 from whoosh.writing import IndexWriter
 
 from kb.errors import IndexCorrupt, IndexLocked, IndexMissing, IndexVersionMismatch
-from kb.expand import Vocabulary
 from kb.model import Document, Metadata, Passage, Section
+from kb.vocabulary import Vocabulary
 
 SCHEMA_VERSION = 2
 INDEX_NAME = "MAIN"

@@ -10,10 +10,13 @@ list of about 1,700 pairs), so that search can match each form with the others.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 
 from breame.data.spelling_constants import AMERICAN_ENGLISH_SPELLINGS, BRITISH_ENGLISH_SPELLINGS
 
+Tokens = tuple[str, ...]  # a word or phrase as the index's analyzer turns it into tokens
 _SHORT_FORM = r"[A-Za-z][A-Za-z0-9&/\-]{1,9}"
 _BRACKETED = re.compile(r"\(([^()]{2,80})\)")
 _WORD_BEFORE = re.compile(rf"({_SHORT_FORM})[ ]*$")
@@ -94,3 +97,33 @@ def spelling_variants(word: str) -> tuple[str, ...]:
     lower = word.casefold()
     found = {BRITISH_ENGLISH_SPELLINGS.get(lower), AMERICAN_ENGLISH_SPELLINGS.get(lower)}
     return tuple(sorted(v for v in found if v and v != lower))
+
+
+@dataclass
+class Vocabulary:
+    """What the indexed documents define, as search uses it (kept per index state: see ``kb.index``)."""
+
+    acronyms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # by lower-case short form
+    compounds: dict[str, str] = field(default_factory=dict)  # "multistakeholder" -> "multi-stakeholder"
+    _expansions: dict[Tokens, str] | None = field(default=None, repr=False, compare=False)
+
+    def expansions(self, analyze: Callable[[str], list[str]]) -> dict[Tokens, str]:
+        """Each expansion's tokens -> its acronym (the first that defines it),
+        worked out once: kb has one analyzer."""
+        if self._expansions is None:
+            found: dict[Tokens, str] = {}
+            for pairs in self.acronyms.values():
+                for short, long in pairs:
+                    found.setdefault(tuple(analyze(long)), short)
+            self._expansions = found
+        return self._expansions
+
+    @classmethod
+    def from_pairs(cls, acronyms: list[tuple[str, str]], compounds: set[str]) -> Vocabulary:
+        vocabulary = cls()
+        for short, long in acronyms:
+            known = vocabulary.acronyms.setdefault(short.casefold(), [])
+            if all(long.casefold() != other.casefold() for _, other in known):
+                known.append((short, long))
+        vocabulary.compounds = {c.replace("-", ""): c for c in compounds}
+        return vocabulary

@@ -1,5 +1,5 @@
-"""kb reads Whoosh's postings itself (``kb.postings``) and ranks plain queries
-from them (``kb.rank``); these tests hold that reading to what Whoosh answers,
+"""kb reads Whoosh's postings itself (``kb.search.postings``) and ranks plain queries
+from them (``kb.search.rank``); these tests hold that reading to what Whoosh answers,
 on an index with several segments, postings of several blocks and deletions,
 and check that kept postings and answers follow every commit."""
 
@@ -11,8 +11,8 @@ import pytest
 from whoosh.query import And, Or, Phrase, Term
 
 from kb import KnowledgeBase
-from kb.postings import SegmentPostings, segment_postings
 from kb.search import analyze
+from kb.search.postings import SegmentPostings, segment_postings
 
 COMMON = ["police", "trust", "youth", "the", "of", "patrol", "school", "consent"]
 RARE = ["harbour", "lantern", "orchard"]

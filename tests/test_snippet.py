@@ -9,7 +9,7 @@ from pathlib import Path
 from kb.index import stem_of
 from kb.index import tokenize as tokenize_words
 from kb.search import analyze
-from kb.snippet import MARK_END, MARK_START, SNIPPET_CHARS, marked_words, snippet
+from kb.search.snippet import MARK_END, MARK_START, SNIPPET_CHARS, marked_words, snippet
 
 FILLER = "Officers walk the beat and talk with shop owners about daily life in the town centre. "
 

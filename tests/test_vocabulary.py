@@ -1,6 +1,6 @@
-from kb.expand import Vocabulary, plan
 from kb.search import analyze
-from kb.vocabulary import find_acronyms, find_compounds, spelling_variants
+from kb.search.plan import plan
+from kb.vocabulary import Vocabulary, find_acronyms, find_compounds, spelling_variants
 
 
 def test_inline_acronyms_in_both_orders():

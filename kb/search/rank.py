@@ -1,4 +1,4 @@
-"""Ranking passages for a planned query (``kb.expand``) from kept postings.
+"""Ranking passages for a planned query (``kb.search.plan``) from kept postings.
 
 A passage's score, before the length prior:
 
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh.searching import Searcher
 
-from kb.expand import Plan, Tokens
-from kb.postings import SegmentPostings, segment_postings
+from kb.search.plan import Plan, Tokens
+from kb.search.postings import SegmentPostings, segment_postings
 
 HEADING_BOOST = 2.0
 ALL_WORDS_BOOST = 1.5

@@ -3,7 +3,7 @@
 Whoosh scores a query by walking a tree of matcher objects in Python, posting
 by posting: on 10,000 passages a seven-word question took 300–450 ms. kb reads
 a term's postings once per segment instead and ranks plain queries with array
-arithmetic (``kb.rank``). A Whoosh segment never changes once written, except
+arithmetic (``kb.search.rank``). A Whoosh segment never changes once written, except
 that documents in it get marked deleted. So what is read of a segment is kept
 under its id, deleted documents included, and right across later commits; the
 documents deleted by then are left out when a search scores them

@@ -1,7 +1,7 @@
 """The read side: parsing a query, ranking passages, marking matches.
 
 Plain words and quoted phrases, nearly every query people type, are planned
-in the field's vocabulary (``kb.expand``) and ranked by ``kb.rank``. Queries
+in the field's vocabulary (``kb.search.plan``) and ranked by ``kb.search.rank``. Queries
 with operators or fields (AND/OR/NOT, ``heading:``, wildcards) go to Whoosh's
 parser and searcher; anything it cannot parse is searched as plain words
 rather than refused.
@@ -25,12 +25,12 @@ from whoosh.qparser import (
 from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from kb.expand import Tokens, Vocabulary, plan
 from kb.index import SCHEMA, Index, StateCache, documents_by_id, passage_from_record, read_vocabulary, tokenize
 from kb.model import Hit
-from kb.postings import segment_postings
-from kb.rank import HEADING_BOOST, Ranked, length_prior, rank
-from kb.snippet import snippet
+from kb.search.plan import Tokens, Vocabulary, plan
+from kb.search.postings import segment_postings
+from kb.search.rank import HEADING_BOOST, Ranked, length_prior, rank
+from kb.search.snippet import snippet
 
 KEPT_HITS = 100
 _SEARCHABLE = Schema(heading=SCHEMA["heading"], body=SCHEMA["body"])
@@ -75,7 +75,7 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None) -> tuple[Query,
 
 
 def is_plain(text: str) -> bool:
-    """Words and quoted phrases only: ranked by ``kb.rank``, not by Whoosh."""
+    """Words and quoted phrases only: ranked by ``kb.search.rank``, not by Whoosh."""
     return not _OPERATORS.search(text) and text.count('"') % 2 == 0
 
 

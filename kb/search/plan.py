@@ -12,44 +12,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from kb.vocabulary import is_short_form, spelling_variants
+from kb.vocabulary import Tokens, Vocabulary, is_short_form, spelling_variants
 
-Tokens = tuple[str, ...]
 MAX_PHRASE_COMBINATIONS = 16
 _WORD = re.compile(r"[\w][\w’'\-./&]*")
 _QUOTED = re.compile(r'"([^"]*)"|([^"]+)')
-
-
-@dataclass
-class Vocabulary:
-    """What the indexed documents define (kept per index state: see ``kb.index``)."""
-
-    acronyms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # by lower-case short form
-    compounds: dict[str, str] = field(default_factory=dict)  # "multistakeholder" -> "multi-stakeholder"
-    _expansions: dict[Tokens, str] | None = field(default=None, repr=False, compare=False)
-
-    def expansions(self, analyze: Callable[[str], list[str]]) -> dict[Tokens, str]:
-        """Each expansion's tokens -> its acronym (the first that defines it),
-        worked out once: kb has one analyzer."""
-        if self._expansions is None:
-            found: dict[Tokens, str] = {}
-            for pairs in self.acronyms.values():
-                for short, long in pairs:
-                    found.setdefault(tuple(analyze(long)), short)
-            self._expansions = found
-        return self._expansions
-
-    @classmethod
-    def from_pairs(cls, acronyms: list[tuple[str, str]], compounds: set[str]) -> Vocabulary:
-        vocabulary = cls()
-        for short, long in acronyms:
-            known = vocabulary.acronyms.setdefault(short.casefold(), [])
-            if all(long.casefold() != other.casefold() for _, other in known):
-                known.append((short, long))
-        vocabulary.compounds = {c.replace("-", ""): c for c in compounds}
-        return vocabulary
 
 
 @dataclass
