@@ -30,6 +30,7 @@ from kb.research import (
 )
 from kb.search import STOP_WORDS, SearchResult, analyze, search
 from kb.search.plan import plan
+from kb.spelling import word_counts
 from kb.vocabulary import find_acronyms, find_compounds
 
 
@@ -315,7 +316,9 @@ def _add_files(
             document = replace(document, passages=len(passages))
             text = "\n".join(p.text for p in passages)
             acronyms = list(dict.fromkeys([*parsed.acronyms, *find_acronyms(text)]))
-            session.put_document(document, outline, passages, metadata, acronyms, find_compounds(text))
+            session.put_document(
+                document, outline, passages, metadata, acronyms, find_compounds(text), word_counts(text)
+            )
             report.warnings.extend((str(path), w) for w in parsed.warnings)
             (report.replaced if previous else report.added).append(str(path))
             status = "replaced" if previous else "added"

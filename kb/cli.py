@@ -187,7 +187,10 @@ def _print_hits(result) -> None:
     shown = len(result.hits)
     more = f", showing the first {shown}" if shown < result.total else ""
     verb = "matches" if result.total == 1 else "match"
-    click.echo(f"{_count(result.total, 'passage')} {verb} {result.query!r}{more}")
+    if result.corrected:
+        click.echo(f"No passages for {result.query!r}; showing {result.corrected!r}")
+    searched = result.corrected or result.query
+    click.echo(f"{_count(result.total, 'passage')} {verb} {searched!r}{more}")
     if result.expanded:
         click.echo(_shorten("Also searched: " + "; ".join(result.expanded), WIDTH))
     if result.suggestion:

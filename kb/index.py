@@ -5,7 +5,9 @@ changes documents, their outlines and their passages together or not at all:
 
 - one ``meta`` record (schema version, corpus fingerprint),
 - one ``document`` record per document (metadata, outline),
-- one ``passage`` record per passage (searchable heading and body).
+- one ``passage`` record per passage (searchable heading and body),
+- one ``words`` record per document (the words it is written in, for spelling
+  suggestions: the index itself holds only stems).
 
 Whoosh is imported here and in the read side only (``kb.search``,
 ``kb.search.postings``, ``kb.search.rank``).
@@ -43,9 +45,10 @@ from whoosh.writing import IndexWriter
 
 from kb.errors import IndexCorrupt, IndexLocked, IndexMissing, IndexVersionMismatch
 from kb.model import Document, Metadata, Passage, Section
+from kb.spelling import WordList
 from kb.vocabulary import Vocabulary
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_NAME = "MAIN"
 
 # No stop list: the field's key phrases are made of small words ("policing by
@@ -74,8 +77,7 @@ SCHEMA = Schema(
     kind=ID(stored=True),
     doc_id=ID(stored=True),
     heading=TEXT(analyzer=ANALYZER, multitoken_query="phrase"),
-    # spelling=True keeps the unstemmed words too, for "did you mean" suggestions.
-    body=TEXT(analyzer=ANALYZER, stored=True, multitoken_query="phrase", spelling=True),
+    body=TEXT(analyzer=ANALYZER, stored=True, multitoken_query="phrase"),
     data=STORED,
 )
 
@@ -475,6 +477,7 @@ class IndexWriteSession:
         metadata: dict,
         acronyms: list[tuple[str, str]],
         compounds: set[str],
+        words: dict[str, int],
     ) -> None:
         """Add a document, replacing every record of an earlier one with the same id."""
         self.delete_document(document.id)
@@ -491,6 +494,7 @@ class IndexWriteSession:
                 "compounds": sorted(compounds),
             },
         )
+        self._writer.add_document(id=f"words/{document.id}", kind="words", doc_id=document.id, data={"words": words})
         for passage in passages:
             record = asdict(passage)
             record["heading_path"] = list(passage.heading_path)
@@ -594,6 +598,16 @@ class StateCache:
         return value
 
 
+def read_word_list(searcher: Searcher) -> WordList:
+    """The words all documents are written in, for spelling suggestions."""
+
+    def load() -> WordList:
+        return WordList(r["data"]["words"] for r in searcher.documents(kind="words"))
+
+    return _word_lists.get(searcher, (), load)
+
+
+_word_lists = StateCache(2)
 _vocabularies = StateCache(8)
 _documents = StateCache(8)
 

@@ -62,6 +62,7 @@ def search_json(result: SearchResult) -> dict:
         "hits": [hit_json(h) for h in result.hits],
         "expanded": result.expanded,
         "suggestion": result.suggestion,
+        "corrected": result.corrected,
     }
 
 

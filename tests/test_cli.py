@@ -48,7 +48,7 @@ def test_search_json_has_the_documented_shape(runner, docs):
     invoke(runner, "add", *docs)
     result = invoke(runner, "search", "trust", "--json")
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "hits", "expanded", "suggestion"}
+    assert set(data) == {"query", "total", "hits", "expanded", "suggestion", "corrected"}
     assert data["query"] == "trust" and data["total"] == 2
     hit = data["hits"][0]
     assert set(hit) == {
@@ -247,9 +247,14 @@ def test_search_reports_expansions_and_suggestions(runner, write):
     assert data["expanded"] == ["CoP → community-oriented policing"] and data["suggestion"] is None
     literal = json.loads(invoke(runner, "search", "CoP", "--json", "--literal").stdout)
     assert literal["expanded"] == []
-    missing = invoke(runner, "search", "residnets")
-    assert missing.exit_code == 1 and "Did you mean: kb search 'residents'" in missing.stderr
-    assert json.loads(invoke(runner, "search", "residnets", "--json").stdout)["suggestion"] == "residents"
+    corrected = invoke(runner, "search", "residnets")
+    assert corrected.exit_code == 0
+    assert corrected.stdout.splitlines()[0] == "No passages for 'residnets'; showing 'residents'"
+    assert corrected.stdout.splitlines()[1].startswith("1 passage matches 'residents'")
+    data = json.loads(invoke(runner, "search", "residnets", "--json").stdout)
+    assert (data["query"], data["corrected"], data["suggestion"], data["total"]) == ("residnets", "residents", None, 1)
+    literal = invoke(runner, "search", "residnets", "--literal")
+    assert literal.exit_code == 1 and "Did you mean: kb search 'residents'" in literal.stderr
 
 
 def test_acronyms_command(runner, write):

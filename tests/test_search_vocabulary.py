@@ -55,12 +55,20 @@ def test_literal_turns_every_expansion_off(indexed):
     assert "Practice" not in sections(indexed.search("CoP", literal=True))
 
 
-def test_unknown_word_gets_a_suggestion_and_is_not_searched_instead(indexed):
+def test_a_misspelled_word_that_finds_nothing_is_searched_as_the_word_the_documents_use(indexed):
     result = indexed.search("volunteres")
-    assert result.total == 0
-    assert result.suggestion == "volunteers"
-    assert indexed.search("volunteers").total == 1
-    assert indexed.search("volunteers").suggestion is None
+    assert (result.query, result.corrected, result.suggestion) == ("volunteres", "volunteers", None)
+    assert result.total == 1 and result.hits == indexed.search("volunteers").hits
+    assert indexed.search("volunteers").corrected is None and indexed.search("volunteers").suggestion is None
+    # --literal searches only what was typed, and suggests.
+    literal = indexed.search("volunteres", literal=True)
+    assert (literal.total, literal.corrected, literal.suggestion) == (0, None, "volunteers")
+
+
+def test_a_query_with_enough_hits_gets_no_suggestion_and_field_names_are_not_words(indexed):
+    assert indexed.search("heading:volunteers").suggestion is None
+    assert indexed.search("volunt*").suggestion is None
+    assert indexed.search("volunteers OR zzqx").suggestion is None  # zzqx is near nothing the documents use
 
 
 def test_short_list_lines_do_not_crowd_out_the_explanation(knowledge_base, write):

@@ -43,7 +43,9 @@ def test_search_page_shows_hits_expansions_and_suggestions(client):
     assert "Also searched: CoP → community-oriented policing" in page.text
     assert '<a href="/passage/guide%3A1">Guide</a>' in page.text
     assert "<mark>" in page.text
-    suggestion = client.get("/", params={"q": "trsut"})
+    corrected = client.get("/", params={"q": "trsut"})
+    assert "No passages for “trsut”; showing “trust”." in corrected.text and "<mark>" in corrected.text
+    suggestion = client.get("/", params={"q": "trsut", "literal": "1"})
     assert "Did you mean" in suggestion.text and "trust" in suggestion.text
     assert client.get("/").status_code == 200
 
@@ -112,7 +114,7 @@ def test_pick_exports_download(client, tmp_path):
 
 def test_api_routes_have_the_cli_json_shapes(client):
     search = client.get("/api/search", params={"q": "trust", "limit": 2}).json()
-    assert set(search) == {"query", "total", "hits", "expanded", "suggestion"} and len(search["hits"]) == 2
+    assert set(search) == {"query", "total", "hits", "expanded", "suggestion", "corrected"} and len(search["hits"]) == 2
     assert client.get("/api/passage/guide:1").json()["passage"]["id"] == "guide:1"
     assert [d["id"] for d in client.get("/api/documents").json()["documents"]] == ["guide", "hostile", "report"]
     assert client.get("/api/sections/guide").json()["sections"][0]["heading"] == "Consent"

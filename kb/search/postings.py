@@ -79,6 +79,7 @@ class SegmentPostings:
         self._phrases: dict[tuple[str, tuple[str, ...], int], np.ndarray] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._live: tuple[int, np.ndarray] | None = None
+        self._kinds: dict[str, np.ndarray] = {}
         self._cached_postings = 0
 
     def live(self, reader: IndexReader) -> np.ndarray:
@@ -89,6 +90,16 @@ class SegmentPostings:
             mask[list(segment.deleted_docs())] = False
             self._live = (segment.deleted_count(), mask)
         return self._live[1]
+
+    def kind_mask(self, reader: IndexReader, kind: str) -> np.ndarray:
+        """Which documents are records of one kind ("passage"); a segment's
+        records never change kind, so the mask is kept."""
+        found = self._kinds.get(kind)
+        if found is None:
+            found = np.zeros(self.doc_count, dtype=bool)
+            found[_read_term(reader, "kind", kind).docnums] = True
+            self._kinds[kind] = found
+        return found
 
     def term(self, reader: IndexReader, field: str, token: str) -> TermPostings:
         key = (field, token)

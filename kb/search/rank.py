@@ -17,10 +17,13 @@ but N, df and the average lengths count only live records (``_Statistics``).
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from whoosh.query import And, AndMaybe, AndNot, Every, MultiTerm, Not, NullQuery, Or, Phrase, Query, Require, Term
 from whoosh.searching import Searcher
 
 from kb.search.plan import Plan, Tokens
@@ -32,6 +35,7 @@ NEAR_BOOST = 2.0
 NEAR_SLOP = 6
 EXACT_BOOST = 2.0
 B, K1 = 0.75, 1.2
+MAX_EXPANSIONS = 1000  # terms a wildcard may stand for, in one segment
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,19 @@ def rank(
     """The best ``limit`` passages for the plan, and how many passages match it."""
     if not query_plan.slots:
         return [], 0
+    return _each_segment(searcher, limit, lambda scorer: scorer.rank(query_plan, limit, doc_ids))
+
+
+def rank_query(
+    searcher: Searcher, query: Query, limit: int, doc_ids: list[str] | None = None
+) -> tuple[list[Ranked], int]:
+    """The best ``limit`` passages for a parsed query with operators, fields or
+    wildcards, and how many match it: the same BM25 figures, length prior and
+    exact count as a plan's, from the same kept postings (see ``_Evaluation``)."""
+    return _each_segment(searcher, limit, lambda scorer: scorer.rank_query(query, limit, doc_ids))
+
+
+def _each_segment(searcher: Searcher, limit: int, rank_segment) -> tuple[list[Ranked], int]:
     best: list[Ranked] = []
     total = 0
     statistics = _Statistics(searcher)
@@ -60,8 +77,7 @@ def rank(
         kept = segment_postings(reader)
         if not kept.has_text(reader):  # as the segment with only kb's meta record
             continue
-        scorer = _SegmentScorer(statistics, reader, kept)
-        ranked, matched = scorer.rank(query_plan, limit, doc_ids)
+        ranked, matched = rank_segment(_SegmentScorer(statistics, reader, kept))
         total += matched
         best.extend(Ranked(r.docnum + offset, r.score, r.tokens) for r in ranked)
     return heapq.nsmallest(limit, best, key=lambda r: (-r.score, r.docnum)), total
@@ -122,18 +138,46 @@ class _SegmentScorer:
         if len(slots) > 1 and has_all.any():
             score = score + ALL_WORDS_BOOST * np.sum(slot_scores, axis=0) * has_all
             self._add_phrase_bonus(score, query_plan, matched, has_all, prior, limit)
+        return self._best(score, matched, limit, lambda d: self._body_tokens(query_plan, d, has_all))
+
+    def rank_query(self, query: Query, limit: int, doc_ids: list[str] | None) -> tuple[list[Ranked], int]:
+        evaluation = _Evaluation(self)
+        matched, score = evaluation.evaluate(query)
+        matched = matched & self.postings.live(self.reader) & self._passages()
+        if doc_ids is not None:
+            matched &= self._in_documents(doc_ids)
+        if not matched.any():
+            return [], 0
+        return self._best(score, matched, limit, evaluation.body_tokens)
+
+    def _best(
+        self, score: np.ndarray, matched: np.ndarray, limit: int, tokens_of: Callable[[int], frozenset[str]]
+    ) -> tuple[list[Ranked], int]:
+        """The ``limit`` best of the matched documents by score times length
+        prior (worked out for those only), and how many matched."""
         candidates = np.flatnonzero(matched)
         total = int(candidates.size)
-        final = score[candidates] * prior[candidates]
+        final = score[candidates] * length_prior(self.postings.lengths(self.reader, "body")[candidates])
         if total > limit:  # sort only what can make the top, ties at its edge included
             best = final >= np.partition(final, -limit)[-limit]
             candidates, final = candidates[best], final[best]
         order = np.lexsort((candidates, -final))[:limit]
-        ranked = [
-            Ranked(int(candidates[i]), float(final[i]), self._body_tokens(query_plan, int(candidates[i]), has_all))
-            for i in order
-        ]
-        return ranked, total
+        return [Ranked(int(candidates[i]), float(final[i]), tokens_of(int(candidates[i]))) for i in order], total
+
+    def _passages(self) -> np.ndarray:
+        return self.postings.kind_mask(self.reader, "passage")
+
+    def sparse_weight(self, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 of ``token`` in ``field`` for the documents holding it only
+        (docnums, weights): what a wildcard's many terms are summed from."""
+        term = self.postings.term(self.reader, field, token)
+        if not term.docnums.size:
+            return term.docnums, np.zeros(0)
+        idf = self.statistics.idf(field, token)
+        average = self.statistics.average_length(field)
+        lengths = self.postings.lengths(self.reader, field)[term.docnums]
+        tf = term.frequencies
+        return term.docnums, idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths / average))
 
     def _add_phrase_bonus(
         self,
@@ -148,7 +192,7 @@ class _SegmentScorer:
         ``limit``: a passage whose score with every bonus it could get stays
         below the ``limit``-th best score without bonuses is not looked at."""
         phrases = query_plan.phrase_combinations()
-        in_body = {phrase: sum(self._weight("body", t) for t in phrase) for phrase in phrases}
+        in_body = {phrase: sum(self.weight("body", t) for t in phrase) for phrase in phrases}
         most = (NEAR_BOOST + EXACT_BOOST) * sum(in_body.values())
         without = (score * prior)[matched]
         threshold = np.partition(without, -limit)[-limit] if without.size >= limit else 0.0
@@ -161,27 +205,22 @@ class _SegmentScorer:
 
     def _alternative(self, tokens: Tokens) -> np.ndarray:
         if len(tokens) == 1:
-            return HEADING_BOOST * self._weight("heading", tokens[0]) + self._weight("body", tokens[0])
+            return HEADING_BOOST * self.weight("heading", tokens[0]) + self.weight("body", tokens[0])
         score = np.zeros(self.size)
         for field, boost in (("heading", HEADING_BOOST), ("body", 1.0)):
             docs = self.postings.phrase_docs(self.reader, field, tokens)
             if docs.size:
-                score[docs] += boost * sum(self._weight(field, t)[docs] for t in tokens)
+                score[docs] += boost * sum(self.weight(field, t)[docs] for t in tokens)
         return score
 
-    def _weight(self, field: str, token: str) -> np.ndarray:
+    def weight(self, field: str, token: str) -> np.ndarray:
         """BM25 of ``token`` in ``field`` for every document of the segment (0 where absent)."""
         key = (field, token)
         found = self._weights.get(key)
         if found is None:
             found = np.zeros(self.size)
-            term = self.postings.term(self.reader, field, token)
-            if term.docnums.size:
-                idf = self.statistics.idf(field, token)
-                average = self.statistics.average_length(field)
-                lengths = self.postings.lengths(self.reader, field)[term.docnums]
-                tf = term.frequencies
-                found[term.docnums] = idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths / average))
+            docnums, weights = self.sparse_weight(field, token)
+            found[docnums] = weights
             self._weights[key] = found
         return found
 
@@ -198,8 +237,120 @@ class _SegmentScorer:
             if not (slot.substantive or has_all[docnum]):
                 continue
             for tokens in slot.alternatives:
-                if len(tokens) == 1 and self._weight("body", tokens[0])[docnum] > 0:
+                if len(tokens) == 1 and self.weight("body", tokens[0])[docnum] > 0:
                     found.add(tokens[0])
                 elif len(tokens) > 1 and docnum in self.postings.phrase_docs(self.reader, "body", tokens):
                     found.update(tokens)
         return frozenset(found)
+
+
+class _Evaluation:
+    """A parsed query (Whoosh's query objects, as its parser makes them) worked
+    out over one segment's kept postings: each node gives a mask of the
+    documents it matches and their score.
+
+    - a term or phrase: its BM25 in its field, times the node's boost;
+    - a wildcard or prefix: for each document, the best BM25 among the
+      segment's terms it expands to (at most ``MAX_EXPANSIONS``);
+    - AND and OR: the masks' intersection or union, the scores' sum; NOT and
+      AND NOT: the complement, scoring nothing; AND MAYBE: the first part's
+      mask, both parts' scores.
+
+    Words the body field matched are kept for the snippet; words under a
+    negation are not.
+    """
+
+    def __init__(self, scorer: _SegmentScorer) -> None:
+        self.scorer = scorer
+        self.size = scorer.size
+        self._marked: list[tuple[np.ndarray, str]] = []  # (docnums, token) of the body words matched
+
+    def evaluate(self, node: Query, negated: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(node, (And, Or)):
+            parts = [self.evaluate(q, negated) for q in node.subqueries]
+            if not parts:
+                return self._nothing()
+            masks = [m for m, _ in parts]
+            mask = np.logical_and.reduce(masks) if isinstance(node, And) else np.logical_or.reduce(masks)
+            return mask, np.sum([s for _, s in parts], axis=0) * mask * node.boost
+        if isinstance(node, AndNot):
+            kept, kept_score = self.evaluate(node.a, negated)
+            dropped, _ = self.evaluate(node.b, not negated)
+            mask = kept & ~dropped
+            return mask, kept_score * mask
+        if isinstance(node, AndMaybe):
+            kept, kept_score = self.evaluate(node.a, negated)
+            _, maybe_score = self.evaluate(node.b, negated)
+            return kept, (kept_score + maybe_score) * kept
+        if isinstance(node, Require):
+            kept, kept_score = self.evaluate(node.a, negated)
+            required, _ = self.evaluate(node.b, negated)
+            return kept & required, kept_score * required
+        if isinstance(node, Not):
+            mask, _ = self.evaluate(node.query, not negated)
+            return ~mask, np.zeros(self.size)
+        if isinstance(node, Every):
+            return np.ones(self.size, dtype=bool), np.zeros(self.size)
+        if isinstance(node, Term) and not isinstance(node, MultiTerm):
+            return self._tokens(node.fieldname, (node.text,), 1, node.boost, negated)
+        if isinstance(node, Phrase):
+            return self._tokens(node.fieldname, tuple(node.words), node.slop, node.boost, negated)
+        if isinstance(node, MultiTerm):
+            return self._expanding(node, negated)
+        if node is NullQuery or isinstance(node, type(NullQuery)):
+            return self._nothing()
+        raise UnsupportedQuery(type(node).__name__)
+
+    def body_tokens(self, docnum: int) -> frozenset[str]:
+        return frozenset(token for docnums, token in self._marked if _holds(docnums, docnum))
+
+    def _tokens(
+        self, field: str, tokens: Tokens, slop: int, boost: float, negated: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if field not in ("heading", "body") or not tokens:
+            return self._nothing()
+        if len(tokens) == 1:
+            score = self.scorer.weight(field, tokens[0]) * boost
+            mask = score > 0
+            if field == "body" and not negated:
+                self._marked.append((np.flatnonzero(mask), tokens[0]))
+            return mask, score
+        docs = self.scorer.postings.phrase_docs(self.scorer.reader, field, tokens, slop)
+        mask = np.zeros(self.size, dtype=bool)
+        mask[docs] = True
+        score = np.zeros(self.size)
+        if docs.size:
+            score[docs] = boost * sum(self.scorer.weight(field, t)[docs] for t in tokens)
+        if field == "body" and not negated:
+            self._marked.extend((docs, t) for t in tokens)
+        return mask, score
+
+    def _expanding(self, node: MultiTerm, negated: bool) -> tuple[np.ndarray, np.ndarray]:
+        field = node.fieldname
+        if field not in ("heading", "body"):
+            return self._nothing()
+        score = np.zeros(self.size)
+        mask = np.zeros(self.size, dtype=bool)
+        expansions = itertools.islice(node._btexts(self.scorer.reader), MAX_EXPANSIONS)
+        for text in expansions:
+            token = text.decode("utf-8") if isinstance(text, bytes) else text
+            docnums, weights = self.scorer.sparse_weight(field, token)
+            if not docnums.size:
+                continue
+            mask[docnums] = True
+            score[docnums] = np.maximum(score[docnums], weights)
+            if field == "body" and not negated:
+                self._marked.append((docnums, token))
+        return mask, score * node.boost
+
+    def _nothing(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.size, dtype=bool), np.zeros(self.size)
+
+
+class UnsupportedQuery(Exception):
+    """A query node kb does not evaluate (none that kb's parser makes)."""
+
+
+def _holds(docnums: np.ndarray, docnum: int) -> bool:
+    at = int(np.searchsorted(docnums, docnum))
+    return at < docnums.size and int(docnums[at]) == docnum
