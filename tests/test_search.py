@@ -193,3 +193,26 @@ def test_the_same_documents_rank_the_same_whatever_the_index_has_been_through(tm
         used.remove(f"other{n}")
     assert scores(used) == scores(fresh)
     assert len(scores(fresh)) == 5
+
+
+def test_question_words_never_decide_a_ranking_and_never_match_headings_alone(knowledge_base, write):
+    knowledge_base.add(
+        [
+            write(
+                "guide.md",
+                "# Guide\n\n## How this guide is structured\n\nChapters follow one another in order of use.\n\n"
+                "## Young people\n\nOfficers build trust with young people through school visits and sport.\n",
+            )
+        ]
+    )
+    result = knowledge_base.search("how do I build trust with young people")
+    assert [h.passage.section for h in result.hits] == ["Young people"]
+
+
+def test_a_question_mark_ending_a_word_is_punctuation_not_a_wildcard(indexed):
+    asked = indexed.search("how do officers build trust with youth?")
+    assert [h.passage.id for h in asked.hits] == [
+        h.passage.id for h in indexed.search("officers build trust youth").hits
+    ]
+    assert sections(asked)[0] == "Youth"
+    assert indexed.search("yo?th").total == indexed.search("youth").total  # inside a word it still stands for a letter

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from whoosh.analysis import STOP_WORDS
+from whoosh.analysis import STOP_WORDS as _WHOOSH_STOP_WORDS
 from whoosh.searching import Searcher
 
 from kb.index import Index, StateCache, documents_by_id, passage_from_record, read_vocabulary, read_word_list
@@ -25,6 +25,14 @@ from kb.search.rank import UnsupportedQuery, rank, rank_query
 from kb.search.snippet import snippet
 
 KEPT_HITS = 100
+# Words that carry no topic: they count only with the words around them
+# (in a phrase, or where a passage holds every word of the query), never alone.
+# Whoosh's list lacks the words questions are made of.
+QUESTION_WORDS = frozenset(
+    "how what why who whom whose where which when should would could can do does did must shall "
+    "i me my we our you your they them their there he she his her its about into than then so such get".split()
+)
+STOP_WORDS = _WHOOSH_STOP_WORDS | QUESTION_WORDS
 FEW_HITS = 3  # below this, a query with a word the index does not know gets a suggestion
 _OPERATOR_WORDS = re.compile(r"AND|OR|NOT|ANDNOT|ANDMAYBE")
 

@@ -62,8 +62,13 @@ _made = threading.local()
 
 
 def is_plain(text: str) -> bool:
-    """Words and quoted phrases only: ranked by ``kb.search.rank``, not by Whoosh."""
-    return not _OPERATORS.search(text) and text.count('"') % 2 == 0
+    """Words and quoted phrases only, planned by ``kb.search.plan`` (not parsed
+    by Whoosh's parser). A question mark ending a word is a question's, not a
+    wildcard: "what is a VIS?" is plain."""
+    return not _OPERATORS.search(_QUESTION_MARK.sub(" ", text)) and text.count('"') % 2 == 0
+
+
+_QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=\s|$)")
 
 
 def _expand_parsed(query: Query, text: str, vocabulary: Vocabulary) -> tuple[Query, list[str]]:

@@ -134,7 +134,13 @@ class _SegmentScorer:
         if not matched.any():
             return [], 0
         prior = length_prior(self.postings.lengths(self.reader, "body"))
-        has_all = np.logical_and.reduce([s > 0 for s in slot_scores]) & matched
+        has_all = (
+            np.logical_and.reduce(
+                [s > 0 for s, slot in zip(slot_scores, slots, strict=True) if slot.substantive]
+                or [s > 0 for s in slot_scores]
+            )
+            & matched
+        )
         if len(slots) > 1 and has_all.any():
             score = score + ALL_WORDS_BOOST * np.sum(slot_scores, axis=0) * has_all
             self._add_phrase_bonus(score, query_plan, matched, has_all, prior, limit)
