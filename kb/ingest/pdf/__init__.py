@@ -28,6 +28,7 @@ from kb.ingest.pdf.tables import read_table_cells
 from kb.model import Metadata
 
 PARALLEL_FROM_PAGES = 40
+RESPACING_SAMPLE = 8
 
 # A producer's file name, a scanner's job id, a placeholder or a page's label is not a title.
 _JUNK_TITLE = re.compile(
@@ -42,10 +43,11 @@ def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
     labels = _page_labels(reader)
     count = len(reader.pages)
     workers = min(os.cpu_count() or 1, 4)
+    respace = _sets_words_in_pieces(reader, labels)
     if count >= PARALLEL_FROM_PAGES and workers > 1:
-        pages, warnings = _read_in_parallel(path, password, labels, workers)
+        pages, warnings = _read_in_parallel(path, password, labels, workers, respace)
     else:
-        pages, warnings = _read_pages(reader, range(count), labels)
+        pages, warnings = _read_pages(reader, range(count), labels, respace)
     if not any(page.lines for page in pages):
         raise IngestError(path, "no text in any page (a scanned PDF needs OCR first)")
 
@@ -73,12 +75,28 @@ def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
     )
 
 
-def _read_pages(reader, indexes, labels: list[str]) -> tuple[list[Page], list[str]]:
+def _sets_words_in_pieces(reader, labels: list[str]) -> bool:
+    """Whether the producer sets words in kerned pieces, which plain extraction
+    parts with spaces ("pre vention"). That is a habit of the producer, so up
+    to ``RESPACING_SAMPLE`` pages spread over the document tell it."""
+    count = len(labels)
+    sample = sorted({round(n * (count - 1) / max(1, RESPACING_SAMPLE - 1)) for n in range(RESPACING_SAMPLE)})
+    for index in sample:
+        try:
+            page = read_page(reader, index, labels[index], respace=True)
+        except Exception:  # a damaged page is reported when it is read for good
+            continue
+        if any(line.layout for line in page.lines):
+            return True
+    return False
+
+
+def _read_pages(reader, indexes, labels: list[str], respace: bool) -> tuple[list[Page], list[str]]:
     pages: list[Page] = []
     warnings: list[str] = []
     for index in indexes:
         try:
-            page = read_page(reader, index, labels[index])
+            page = read_page(reader, index, labels[index], respace)
         except Exception as exc:  # one damaged page costs that page only
             warnings.append(f"page {index + 1}: text could not be read ({describe(exc)})")
             continue
@@ -88,11 +106,11 @@ def _read_pages(reader, indexes, labels: list[str]) -> tuple[list[Page], list[st
     return pages, warnings
 
 
-def _read_range(path: Path, password: str | None, indexes: range, labels: list[str]):
-    return _read_pages(open_pdf(path, password), indexes, labels)
+def _read_range(path: Path, password: str | None, indexes: range, labels: list[str], respace: bool):
+    return _read_pages(open_pdf(path, password), indexes, labels, respace)
 
 
-def _read_in_parallel(path: Path, password: str | None, labels: list[str], workers: int):
+def _read_in_parallel(path: Path, password: str | None, labels: list[str], workers: int, respace: bool):
     """Text extraction is most of the time a long PDF takes: split the pages
     between processes, one contiguous run each."""
     count = len(labels)
@@ -101,7 +119,8 @@ def _read_in_parallel(path: Path, password: str | None, labels: list[str], worke
     pages: list[Page] = []
     warnings: list[str] = []
     with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
-        results = pool.map(_read_range, [path] * len(runs), [password] * len(runs), runs, [labels] * len(runs))
+        arguments = ([path] * len(runs), [password] * len(runs), runs, [labels] * len(runs), [respace] * len(runs))
+        results = pool.map(_read_range, *arguments)
         for run_pages, run_warnings in results:
             pages.extend(run_pages)
             warnings.extend(run_warnings)

@@ -77,8 +77,13 @@ def describe(exc: Exception) -> str:
     return f"{kind}: {message}" if message else kind
 
 
-def read_page(reader: PdfReader, index: int, label: str) -> Page:
-    """The page's lines in content order, with superscript footnote marks removed."""
+def read_page(reader: PdfReader, index: int, label: str, respace: bool = True) -> Page:
+    """The page's lines in content order, with superscript footnote marks removed.
+
+    ``respace``: also run pypdf's layout extraction, to learn where plain
+    extraction put spaces inside words (``_respace_from_layout``); it costs
+    more than the page's plain extraction, so ``parse_pdf`` asks for it only
+    where the producer sets words in kerned pieces."""
     pdf_page = reader.pages[index]
     box = pdf_page.mediabox
     page = Page(index + 1, label, float(box.width), float(box.height))
@@ -107,7 +112,8 @@ def read_page(reader: PdfReader, index: int, label: str) -> Page:
 
     pdf_page.extract_text(visitor_text=on_text, visitor_operand_before=on_operator)
     page.lines = _lines(pieces, page.number, page.width)
-    _respace_from_layout(page.lines, pdf_page.extract_text(extraction_mode="layout"))
+    if respace:
+        _respace_from_layout(page.lines, pdf_page.extract_text(extraction_mode="layout"))
     page.boxes = [b for b in page.boxes if _is_text_box(b, page)]
     for line in page.lines:
         line.in_box = any(x0 <= line.x <= x1 and y0 <= line.y <= y1 for x0, y0, x1, y1 in page.boxes)
