@@ -217,9 +217,9 @@ class Index:
 
         def load(searcher: Searcher) -> list[tuple[str, str, str]]:
             return [
-                (short, long, r["doc_id"])
-                for r in searcher.documents(kind="document")
-                for short, long in r["data"].get("acronyms", [])
+                (short, long, data["document"]["id"])
+                for data in document_records(searcher)
+                for short, long in data.get("acronyms", [])
             ]
 
         return self.read(load)
@@ -447,16 +447,19 @@ class IndexWriteSession:
 
     def _document_records(self) -> dict[str, dict]:
         if self._records is None:
-            with self._writer.searcher() as searcher:
-                self._records = {
-                    r["doc_id"]: {"document": r["data"]["document"], "metadata": r["data"]["metadata"]}
-                    for r in searcher.documents(kind="document")
-                }
+            self._records = {
+                data["document"]["id"]: {"document": data["document"], "metadata": data["metadata"]}
+                for data in self._committed_records()
+            }
         return self._records
 
     def documents(self) -> list[Document]:
         with self._writer.searcher() as searcher:
             return read_documents(searcher)
+
+    def _committed_records(self) -> list[dict]:
+        with self._writer.searcher() as searcher:
+            return document_records(searcher)
 
     def meta(self) -> dict:
         if self._meta is None:
@@ -466,8 +469,7 @@ class IndexWriteSession:
 
     def metadata_overrides(self) -> dict[str, dict]:
         """doc id -> the metadata a person (or the manifest) gave for it."""
-        with self._writer.searcher() as searcher:
-            return {r["doc_id"]: r["data"]["metadata"] for r in searcher.documents(kind="document")}
+        return {data["document"]["id"]: data["metadata"] for data in self._committed_records()}
 
     def put_document(
         self,
@@ -550,7 +552,7 @@ def documents_by_id(searcher: Searcher) -> dict[str, Document]:
     """Every document by its id, oldest first; kept per index state, so not to be changed."""
 
     def load() -> dict[str, Document]:
-        docs = [Document(**r["data"]["document"]) for r in searcher.documents(kind="document")]
+        docs = [Document(**data["document"]) for data in document_records(searcher)]
         return {d.id: d for d in sorted(docs, key=lambda d: d.added)}
 
     return _documents.get(searcher, (), load)
@@ -562,12 +564,19 @@ def read_vocabulary(searcher: Searcher) -> Vocabulary:
     def load() -> Vocabulary:
         acronyms: list[tuple[str, str]] = []
         compounds: set[str] = set()
-        for record in searcher.documents(kind="document"):
-            acronyms.extend((short, long) for short, long in record["data"].get("acronyms", []))
-            compounds.update(record["data"].get("compounds", []))
+        for data in document_records(searcher):
+            acronyms.extend((short, long) for short, long in data.get("acronyms", []))
+            compounds.update(data.get("compounds", []))
         return Vocabulary.from_pairs(acronyms, compounds)
 
     return _vocabularies.get(searcher, (), load)
+
+
+def document_records(searcher: Searcher) -> list[dict]:
+    """The stored data of every document record, read once per index state:
+    the document list, the vocabulary and a writer's bookkeeping all come
+    from it. Not to be changed."""
+    return _records.get(searcher, (), lambda: [r["data"] for r in searcher.documents(kind="document")])
 
 
 class StateCache:
@@ -608,6 +617,7 @@ def read_word_list(searcher: Searcher) -> WordList:
 
 
 _word_lists = StateCache(2)
+_records = StateCache(4)
 _vocabularies = StateCache(8)
 _documents = StateCache(8)
 

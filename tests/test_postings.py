@@ -67,6 +67,20 @@ def test_postings_read_by_block_are_whoosh_postings(random_index):
     random_index.index.read(check)
 
 
+def test_field_lengths_read_as_one_block_are_whoosh_lengths(random_index):
+    def check(searcher):
+        longest = 0
+        for reader, _ in searcher.reader().leaf_readers():
+            fresh = SegmentPostings(reader.doc_count_all())
+            for field in ("body", "heading", "kind"):
+                expected = [reader.doc_field_length(d, field) or 0 for d in range(reader.doc_count_all())]
+                assert fresh.lengths(reader, field).tolist() == expected
+            longest = max(longest, fresh.lengths(reader, "body").max())
+        assert longest > 40
+
+    random_index.index.read(check)
+
+
 @pytest.mark.parametrize("slop", [1, 6])
 def test_phrases_match_the_documents_whoosh_matches(random_index, slop):
     rng = random.Random(slop)

@@ -17,8 +17,9 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import IndexReader, TermNotFound
+from whoosh.util.numeric import byte_to_length
 
 from kb.index import SCHEMA
 
@@ -117,7 +118,7 @@ class SegmentPostings:
         """Each document's length in tokens of ``field`` (0 for kb's non-passage records)."""
         found = self._lengths.get(field)
         if found is None:
-            found = np.array([reader.doc_field_length(d, field) or 0 for d in range(self.doc_count)], dtype=np.float64)
+            found = _read_lengths(reader, field, self.doc_count)
             self._lengths[field] = found
         return found
 
@@ -202,6 +203,24 @@ def _read_blocks(postings: W3LeafMatcher) -> tuple[list[int], list[float], list[
         encoded.extend(postings._values)
         postings._next_block()
     return docnums, frequencies, encoded
+
+
+# Whoosh stores each field's lengths as one byte per document, 0 for none.
+_LENGTH_OF_BYTE = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 256)])
+
+
+def _read_lengths(reader: IndexReader, field: str, doc_count: int) -> np.ndarray:
+    """A field's lengths for every document of the segment, read as one block
+    of Whoosh's length column (asking document by document took most of a
+    cold search). ``tests/test_postings.py`` holds it equal to Whoosh's
+    ``doc_field_length``."""
+    column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    lengths = np.zeros(doc_count)
+    if column is not None and column._count:
+        count = min(column._count, doc_count)
+        raw = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+        lengths[:count] = _LENGTH_OF_BYTE[raw]
+    return lengths
 
 
 _segments: OrderedDict[str, SegmentPostings] = OrderedDict()
