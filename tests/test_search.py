@@ -216,3 +216,20 @@ def test_a_question_mark_ending_a_word_is_punctuation_not_a_wildcard(indexed):
     ]
     assert sections(asked)[0] == "Youth"
     assert indexed.search("yo?th").total == indexed.search("youth").total  # inside a word it still stands for a letter
+
+
+def test_one_long_section_does_not_crowd_out_the_other_sections_that_answer(knowledge_base, write):
+    filler = "The parties met at the station, talked through what had happened and agreed on next steps. " * 5
+    long_section = "\n\n".join(f"Mediation of dispute number {n} by mediation officers. {filler}" for n in range(10))
+    knowledge_base.add(
+        [
+            write("long.md", f"# Long\n\n## Mediation log\n\n{long_section}\n"),
+            write("other.md", "# Other\n\n## Neighbour disputes\n\nMediation settles neighbour disputes early.\n"),
+        ]
+    )
+    passages = knowledge_base.passages("long")
+    assert len(passages) >= 3, "the long section must make several passages for this test"
+    result = knowledge_base.search("mediation", limit=10)
+    sections = [h.passage.section for h in result.hits]
+    assert sections[:3].count("Mediation log") == 2 and "Neighbour disputes" in sections[:3]
+    assert len(result.hits) == min(10, result.total)  # the long section's other passages still follow

@@ -17,14 +17,16 @@ from whoosh.analysis import STOP_WORDS as _WHOOSH_STOP_WORDS
 from whoosh.searching import Searcher
 
 from kb.index import Index, StateCache, documents_by_id, passage_from_record, read_vocabulary, read_word_list
-from kb.model import Hit
+from kb.model import Hit, Passage
 from kb.search.plan import plan
 from kb.search.postings import segment_postings
 from kb.search.query import analyze, any_word, is_plain, parse_query
-from kb.search.rank import UnsupportedQuery, rank, rank_query
+from kb.search.rank import Ranked, UnsupportedQuery, rank, rank_query
 from kb.search.snippet import snippet
 
 KEPT_HITS = 100
+SPREAD_TOP, PER_SECTION = 10, 2  # see _spread
+SPREAD_POOL = 20  # passages ranked beyond the limit, to fill the places _spread frees
 # Words that carry no topic: they count only with the words around them
 # (in a phrase, or where a passage holds every word of the query), never alone.
 # Whoosh's list lacks the words questions are made of.
@@ -106,22 +108,41 @@ def _ranked(searcher: Searcher, text: str, limit: int, doc_ids: list[str] | None
         ranked, total, expanded = [], 0, []
     elif is_plain(text):
         query_plan = plan(text, vocabulary, analyze, STOP_WORDS)
-        ranked, total = rank(searcher, query_plan, limit, doc_ids)
+        ranked, total = rank(searcher, query_plan, limit + SPREAD_POOL, doc_ids)
         expanded = query_plan.expanded
     else:
         query, expanded = parse_query(text, vocabulary)
         try:
-            ranked, total = rank_query(searcher, query, limit, doc_ids)
+            ranked, total = rank_query(searcher, query, limit + SPREAD_POOL, doc_ids)
         except UnsupportedQuery:
-            ranked, total = rank_query(searcher, any_word(analyze(text)), limit, doc_ids)
+            ranked, total = rank_query(searcher, any_word(analyze(text)), limit + SPREAD_POOL, doc_ids)
+    found = [(r, passage_from_record(searcher.stored_fields(r.docnum))) for r in ranked]
     documents = documents_by_id(searcher)
-    hits = []
-    for number, found in enumerate(ranked, start=1):
-        passage = passage_from_record(searcher.stored_fields(found.docnum))
-        hits.append(
-            Hit(number, round(found.score, 4), passage, documents[passage.doc_id], snippet(passage.text, found.tokens))
-        )
+    hits = [
+        Hit(number, round(r.score, 4), passage, documents[passage.doc_id], snippet(passage.text, r.tokens))
+        for number, (r, passage) in enumerate(_spread(found)[:limit], start=1)
+    ]
     return SearchResult(text, total, hits, expanded)
+
+
+def _spread(found: list[tuple[Ranked, Passage]]) -> list[tuple[Ranked, Passage]]:
+    """The ranking with at most ``PER_SECTION`` passages of one section among
+    the first ``SPREAD_TOP``: a long section's neighbouring passages must not
+    crowd out the other sections that answer. The passages moved down keep
+    their order, after the others of the first places."""
+    shown: dict[tuple[str, tuple[str, ...]], int] = {}
+    first, moved = [], []
+    for item in found:
+        section = (item[1].doc_id, item[1].heading_path)
+        if len(first) < SPREAD_TOP and shown.get(section, 0) >= PER_SECTION:
+            moved.append(item)
+            continue
+        shown[section] = shown.get(section, 0) + 1
+        first.append(item)
+        if len(first) == SPREAD_TOP:
+            first.extend(moved)
+            moved = []
+    return first + moved
 
 
 def _suggestion(searcher: Searcher, text: str) -> str | None:
