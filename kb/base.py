@@ -13,6 +13,7 @@ from typing import Protocol
 
 from kb import corpus, ingest
 from kb.citation import cite
+from kb.editions import latest_editions, matches_edition
 from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, PassageNotFound
 from kb.index import Index, IndexWriteSession, StateCache, read_vocabulary, tokenize
 from kb.model import AddReport, Document, Metadata, Passage, Section
@@ -60,11 +61,15 @@ class KnowledgeBase:
         return self.index.documents()
 
     def find_documents(self, ref: str) -> list[Document]:
-        """Documents whose id is ``ref``, or failing that whose id or title contains it."""
+        """Documents whose id is ``ref``; failing that, whose year or edition it
+        names ("2022", "2nd"); failing that, whose id or title contains it."""
         docs = self.documents()
         exact = [d for d in docs if d.id == ref]
         if exact:
             return exact
+        editions = [d for d in docs if matches_edition(d, ref)]
+        if editions:
+            return editions
         needle = ref.casefold()
         return [d for d in docs if needle in d.id.casefold() or needle in d.title.casefold()]
 
@@ -184,15 +189,21 @@ class KnowledgeBase:
     def passages(self, ref: str) -> list[Passage]:
         return self.index.passages(self.document(ref).id)
 
-    def search(self, query: str, limit: int = 10, doc: str | None = None, literal: bool = False) -> SearchResult:
+    def search(
+        self, query: str, limit: int = 10, doc: str | None = None, literal: bool = False, latest: bool = False
+    ) -> SearchResult:
         """Ranked passages for ``query``; ``literal`` turns off acronym, compound
-        and spelling expansion."""
+        and spelling expansion; ``latest`` searches only the newest edition of
+        each work."""
         doc_ids = None
         if doc is not None:
             found = self.find_documents(doc)
             if not found:
                 self.document(doc)  # raises with the list of known documents
             doc_ids = [d.id for d in found]
+        if latest:
+            newest = {d.id for d in latest_editions(self.documents())}
+            doc_ids = [d for d in doc_ids if d in newest] if doc_ids is not None else sorted(newest)
         return search(self.index, query, limit=limit, doc_ids=doc_ids, literal=literal, kept=self._answers)
 
     # -- writing -----------------------------------------------------------

@@ -21,6 +21,7 @@ from kb import IndexVersionMismatch, KbError, KnowledgeBase, Metadata, serialize
 from kb import config as kb_config
 from kb.citation import STYLES, edition_label, printed_pages
 from kb.citation import cite as cite_passage
+from kb.editions import document_label
 from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
 from kb.model import AddReport
 from kb.picks import DEFAULT_PACK
@@ -128,8 +129,15 @@ quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress or 
 @command()
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--doc", help="Only this document (id, or part of its id or title).")
+@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
 @click.option("--literal", is_flag=True, help="No acronym, compound or spelling expansion.")
+@click.option(
+    "--edition",
+    type=click.Choice(["latest", "all"]),
+    default="all",
+    show_default=True,
+    help="latest: only the newest edition of each work.",
+)
 @click.option("--pick", "pick_rank", type=click.IntRange(1), help="Add hit N of this search to a pack.")
 @click.option("--pack", default=DEFAULT_PACK, show_default=True, help="The pack --pick adds to.")
 @json_option
@@ -141,6 +149,7 @@ def search(
     limit: int,
     doc: str | None,
     literal: bool,
+    edition: str,
     pick_rank: int | None,
     pack: str,
     as_json: bool,
@@ -159,7 +168,7 @@ def search(
     """
     knowledge_base = obj.open(quiet=quiet)
     text = " ".join(query)
-    result = knowledge_base.search(text, limit=limit, doc=doc, literal=literal)
+    result = knowledge_base.search(text, limit=limit, doc=doc, literal=literal, latest=edition == "latest")
     if as_json:
         _echo_json(serialize.search_json(result))
     else:
@@ -199,12 +208,14 @@ def _print_hits(result) -> None:
     for hit in result.hits:
         passage = hit.passage
         click.echo()
-        click.echo(f"{hit.rank:>2}. " + click.style(_shorten(hit.document.title, inner), bold=True))
+        click.echo(f"{hit.rank:>2}. " + click.style(document_label(hit.document, inner), bold=True))
         where = " · ".join(p for p in (passage.section, printed_pages(passage)) if p)
         if where:
             click.echo(INDENT + _shorten(where, inner))
         for line in wrap_marked(hit.snippet, inner):
             click.echo(INDENT + render_marks(line))
+        if hit.also_in:
+            click.echo(INDENT + _shorten("also in " + "; ".join(a.where for a in hit.also_in), inner))
         click.echo(INDENT + click.style(_shorten(f"{passage.id} · {hit.document.source}", inner), dim=True))
 
 
@@ -547,7 +558,7 @@ def _doc_label(count) -> str:
 @click.option("--exact", is_flag=True, help="Match word for word, not as search does.")
 @click.option("--by", "by_section", type=click.Choice(["document", "section"]), default="document",
               show_default=True, help="Per document, or the sections that use each term most.")  # fmt: skip
-@click.option("--doc", help="Only this document (id, or part of its id or title).")
+@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Also draw grouped bars to a PNG.")
 @json_option
@@ -596,7 +607,7 @@ def terms(obj: _Context, terms: tuple[str, ...], exact: bool, by_section: str, d
 @click.argument("term")
 @click.option("--width", default=40, show_default=True, type=click.IntRange(10, 200), help="Context characters.")
 @click.option("--sort", type=click.Choice(["left", "right", "doc"]), default="doc", show_default=True)
-@click.option("--doc", help="Only this document (id, or part of its id or title).")
+@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
 @click.option("--exact", is_flag=True, help="Match word for word, not as search does.")
 @json_option
 @click.pass_obj

@@ -91,6 +91,9 @@ class Hit:
     passage: Passage
     document: Document
     snippet: str
+    # The same passage, almost word for word, in other editions or copies
+    # (``kb.editions.AlsoIn``), newest first.
+    also_in: tuple = ()
 
 
 @dataclass

@@ -10,6 +10,7 @@ import io
 from dataclasses import asdict
 
 from kb.citation import cite
+from kb.editions import edition_tag
 from kb.model import Document, Hit, Passage, Section
 from kb.picks import PickState
 from kb.research import Concordance, Keyness, TermCount
@@ -52,6 +53,11 @@ def hit_json(hit: Hit) -> dict:
         "snippet": hit.snippet,
         "page_label_start": hit.passage.page_label_start,
         "page_label_end": hit.passage.page_label_end,
+        "edition": edition_tag(hit.document) or None,
+        "also_in": [
+            {"doc_id": a.document.id, "id": a.passage.id, "edition": edition_tag(a.document) or None, "where": a.where}
+            for a in hit.also_in
+        ],
     }
 
 

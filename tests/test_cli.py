@@ -53,7 +53,7 @@ def test_search_json_has_the_documented_shape(runner, docs):
     hit = data["hits"][0]
     assert set(hit) == {
         "rank", "score", "id", "doc_id", "document", "source", "section", "heading_path",
-        "page_start", "page_end", "text", "snippet", "page_label_start", "page_label_end",
+        "page_start", "page_end", "text", "snippet", "page_label_start", "page_label_end", "edition", "also_in",
     }  # fmt: skip
     assert hit["rank"] == 1 and isinstance(hit["score"], float)
     assert "[[" in hit["snippet"] and "]]" in hit["snippet"]

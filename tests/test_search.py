@@ -170,7 +170,7 @@ def test_snippet_of_equally_good_places_shows_the_first_two(knowledge_base, writ
 def test_the_same_documents_rank_the_same_whatever_the_index_has_been_through(tmp_path, write):
     """Scores come from the documents the index holds now, not from ones it once held."""
     kept = [
-        write(f"kept{n}.md", f"# Kept {n}\n\n## Trust\n\n" + "Community trust and patrols. " * (n + 1) + "\n")
+        write(f"kept{n}.md", f"# Kept {n}\n\n## Trust\n\n" + f"Community trust and patrols in area {n}. " * (n + 1))
         for n in range(5)
     ]
     others = [

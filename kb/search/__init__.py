@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from whoosh.analysis import STOP_WORDS as _WHOOSH_STOP_WORDS
 from whoosh.searching import Searcher
 
+from kb.editions import group_copies
 from kb.index import Index, StateCache, documents_by_id, passage_from_record, read_vocabulary, read_word_list
 from kb.model import Hit, Passage
 from kb.search.plan import plan
@@ -118,14 +119,16 @@ def _ranked(searcher: Searcher, text: str, limit: int, doc_ids: list[str] | None
             ranked, total = rank_query(searcher, any_word(analyze(text)), limit + SPREAD_POOL, doc_ids)
     found = [(r, passage_from_record(searcher.stored_fields(r.docnum))) for r in ranked]
     documents = documents_by_id(searcher)
+    grouped = group_copies([(passage, documents[passage.doc_id]) for _, passage in found])
+    leading = [(found[lead], tuple(also)) for lead, also in grouped]
     hits = [
-        Hit(number, round(r.score, 4), passage, documents[passage.doc_id], snippet(passage.text, r.tokens))
-        for number, (r, passage) in enumerate(_spread(found)[:limit], start=1)
+        Hit(number, round(r.score, 4), passage, documents[passage.doc_id], snippet(passage.text, r.tokens), also)
+        for number, ((r, passage), also) in enumerate(_spread(leading)[:limit], start=1)
     ]
     return SearchResult(text, total, hits, expanded)
 
 
-def _spread(found: list[tuple[Ranked, Passage]]) -> list[tuple[Ranked, Passage]]:
+def _spread(found: list[tuple[tuple[Ranked, Passage], tuple]]) -> list[tuple[tuple[Ranked, Passage], tuple]]:
     """The ranking with at most ``PER_SECTION`` passages of one section among
     the first ``SPREAD_TOP``: a long section's neighbouring passages must not
     crowd out the other sections that answer. The passages moved down keep
@@ -133,7 +136,8 @@ def _spread(found: list[tuple[Ranked, Passage]]) -> list[tuple[Ranked, Passage]]
     shown: dict[tuple[str, tuple[str, ...]], int] = {}
     first, moved = [], []
     for item in found:
-        section = (item[1].doc_id, item[1].heading_path)
+        passage = item[0][1]
+        section = (passage.doc_id, passage.heading_path)
         if len(first) < SPREAD_TOP and shown.get(section, 0) >= PER_SECTION:
             moved.append(item)
             continue

@@ -42,6 +42,7 @@ from kb import (
     serialize,
 )
 from kb.citation import cite, edition_label, printed_pages
+from kb.editions import edition_tag
 from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
 from kb.model import Document, Hit, Passage
 from kb.picks import DEFAULT_PACK
@@ -66,6 +67,7 @@ def create_app(index_dir: Path | str) -> Starlette:
     templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
     templates.filters["marks"] = _marks
     templates.filters["edition"] = edition_label
+    templates.filters["edition_tag"] = edition_tag
     token = secrets.token_urlsafe(24)
     shared = KnowledgeBase(index_dir, keep_open=True)
 
@@ -106,17 +108,27 @@ def create_app(index_dir: Path | str) -> Starlette:
         q = _text(request, "q")
         doc = request.query_params.get("doc") or None
         literal = bool(request.query_params.get("literal"))
+        latest = bool(request.query_params.get("latest"))
         number = _int(request, "page", 1, 1, MAX_PAGE)
         kb = knowledge_base()
         documents = kb.documents()
-        context = {"q": q, "doc": doc, "literal": literal, "documents": documents, "result": None, "page": number}
+        context = {
+            "q": q, "doc": doc, "literal": literal, "latest": latest, "documents": documents, "result": None,
+            "page": number,
+        }  # fmt: skip
         if q:
-            result = kb.search(q, limit=number * PAGE_SIZE, doc=doc, literal=literal)
+            result = kb.search(q, limit=number * PAGE_SIZE, doc=doc, literal=literal, latest=latest)
             hits = [
                 _hit_view(hit)
                 for hit in result.hits[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
             ]  # fmt: skip
-            params = {k: v for k, v in (("q", q), ("doc", doc), ("literal", "1" if literal else None)) if v}
+            chosen = (
+                ("q", q),
+                ("doc", doc),
+                ("literal", "1" if literal else None),
+                ("latest", "1" if latest else None),
+            )
+            params = {k: v for k, v in chosen if v}
             context.update(
                 result=result,
                 hits=hits,
@@ -380,10 +392,11 @@ class _HitView:
     document: Document
     snippet: str
     pages: str
+    also_in: tuple
 
 
 def _hit_view(hit: Hit) -> _HitView:
-    return _HitView(hit.passage, hit.document, hit.snippet, printed_pages(hit.passage))
+    return _HitView(hit.passage, hit.document, hit.snippet, printed_pages(hit.passage), hit.also_in)
 
 
 def _text(request: Request, name: str, required: bool = False) -> str:

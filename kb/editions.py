@@ -1,0 +1,135 @@
+"""Editions and copies of one work, told apart and grouped.
+
+A knowledge base often holds a guidebook in two editions (2008, 2022) or the
+same brief twice. A person must see which edition a hit comes from, pick one
+by its year or edition ("2022", "2nd"), search only the newest, and not get
+the same paragraph once per edition: the newest edition's passage leads and
+says where else it stands.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kb.citation import edition_label, printed_pages
+from kb.model import Document, Passage
+
+SAME_TEXT = 0.8  # share of word pairs two passages hold in common to count as one text
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
+_EDITION_NUMBER = re.compile(r"^(\d+)(st|nd|rd|th)?$")
+_EDITION_WORDS = re.compile(
+    r"\b(\d+(st|nd|rd|th)|first|second|third|fourth|fifth|sixth|revised|new)\s+ed(ition)?\b\.?|\b(19|20)\d\d\b", re.I
+)
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class AlsoIn:
+    """Where else a grouped passage stands: another edition or copy."""
+
+    document: Document
+    passage: Passage
+
+    @property
+    def where(self) -> str:
+        """ "1st ed. (2008), p. 12" """
+        label = edition_tag(self.document) or self.document.title
+        return ", ".join(p for p in (label, printed_pages(self.passage)) if p)
+
+
+def edition_number(document: Document) -> int | None:
+    """2 for "2nd", "2", "second edition"; None when the edition is not a number."""
+    if not document.edition:
+        return None
+    first = document.edition.strip().split()[0].casefold().rstrip(".")
+    if first in _ORDINALS:
+        return _ORDINALS[first]
+    match = _EDITION_NUMBER.match(first)
+    return int(match.group(1)) if match else None
+
+
+def edition_tag(document: Document) -> str:
+    """ "2nd ed., 2022", "2022", or "" when neither is known."""
+    return ", ".join(p for p in (edition_label(document.edition), str(document.year or "")) if p)
+
+
+def document_label(document: Document, width: int) -> str:
+    """The title cut to fit ``width`` with its edition and year kept whole:
+    "Good Practices in Building… (2nd ed., 2022)"."""
+    tag = edition_tag(document)
+    suffix = f" ({tag})" if tag else ""
+    room = max(8, width - len(suffix))
+    title = document.title if len(document.title) <= room else document.title[: room - 1].rstrip() + "…"
+    return title + suffix
+
+
+def matches_edition(document: Document, ref: str) -> bool:
+    """Whether ``ref`` names the document's year ("2022") or edition ("2nd", "2", "second")."""
+    ref = ref.strip().casefold().rstrip(".")
+    if ref.endswith((" ed", " edition")):
+        ref = ref.rsplit(" ", 1)[0]
+    if document.year is not None and ref == str(document.year):
+        return True
+    number = edition_number(document)
+    if number is None:
+        return bool(document.edition) and ref == document.edition.casefold()
+    match = _EDITION_NUMBER.match(ref)
+    return (match is not None and int(match.group(1)) == number) or _ORDINALS.get(ref) == number
+
+
+def work_key(document: Document) -> str:
+    """What editions of one work share: the title without edition or year words."""
+    return " ".join(_WORD.findall(_EDITION_WORDS.sub(" ", document.title).casefold()))
+
+
+def newness(document: Document) -> tuple[int, int, str]:
+    return (document.year or 0, edition_number(document) or 0, document.added)
+
+
+def latest_editions(documents: Iterable[Document]) -> list[Document]:
+    """The newest edition of each work (by year, then edition, then when added)."""
+    newest: dict[str, Document] = {}
+    for document in documents:
+        key = work_key(document)
+        if key not in newest or newness(document) > newness(newest[key]):
+            newest[key] = document
+    return list(newest.values())
+
+
+def group_copies(found: list[tuple[Passage, Document]]) -> list[tuple[int, list[AlsoIn]]]:
+    """For a ranking, which places lead and which passages stand almost word
+    for word in another document's leading place: (index of the leading
+    place, where else it stands), in ranking order. Of a group, the newest
+    document's passage leads, at the group's best place."""
+    pairs = [_word_pairs(passage.text) for passage, _ in found]
+    taken = [False] * len(found)
+    groups: list[tuple[int, list[AlsoIn]]] = []
+    for i in range(len(found)):
+        if taken[i]:
+            continue
+        members = [i]
+        for j in range(i + 1, len(found)):
+            other_document = found[j][1].id not in {found[m][1].id for m in members}
+            if not taken[j] and other_document and _same_text(pairs[i], pairs[j]):
+                members.append(j)
+                taken[j] = True
+        lead = max(members, key=lambda m: newness(found[m][1]))
+        others = [AlsoIn(found[m][1], found[m][0]) for m in members if m != lead]
+        groups.append((lead, sorted(others, key=lambda a: newness(a.document), reverse=True)))
+    return groups
+
+
+def _word_pairs(text: str) -> tuple[frozenset[tuple[str, str]], int]:
+    """The passage's pairs of neighbouring words, and its length in words."""
+    words = [w.casefold() for w in _WORD.findall(text)]
+    return frozenset(itertools.pairwise(words)), len(words)
+
+
+def _same_text(a: tuple[frozenset, int], b: tuple[frozenset, int]) -> bool:
+    (pairs_a, length_a), (pairs_b, length_b) = a, b
+    if not pairs_a or not pairs_b or min(length_a, length_b) < SAME_TEXT * max(length_a, length_b):
+        return False
+    return len(pairs_a & pairs_b) >= SAME_TEXT * max(len(pairs_a), len(pairs_b))
