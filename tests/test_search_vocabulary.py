@@ -84,3 +84,9 @@ def test_short_list_lines_do_not_crowd_out_the_explanation(knowledge_base, write
         ]
     )
     assert knowledge_base.search("mediation").hits[0].passage.section == "Resolving disputes"
+
+
+def test_a_misspelled_half_of_a_hyphenated_word_is_mended(knowledge_base, write):
+    knowledge_base.add([write("force.md", "# Force\n\n## De-escalation\n\nOfficers use de-escalation first.\n")])
+    result = knowledge_base.search("de-esclation")
+    assert result.corrected == "de-escalation" and result.total == 1

@@ -157,7 +157,7 @@ def _suggestion(searcher: Searcher, text: str) -> str | None:
     words = read_word_list(searcher)
     changed = False
     parts = []
-    for part in re.split(r"([\s\"()]+)", text):
+    for part in re.split(r"([\s\"()/-]+)", text):
         word = part.split(":")[-1]
         replacement = None
         if word.isalpha() and not word.isupper() and not _OPERATOR_WORDS.fullmatch(word):
