@@ -137,8 +137,12 @@ def main() -> None:
 
         kb_index = tmp / "kb-index"
         kb_seconds = timed([*CLI, "--index", str(kb_index), "add", "-q", str(tmp / "corpus")])
-        knowledge_base = KnowledgeBase(kb_index)
-        passages = [p for d in knowledge_base.documents() for p in knowledge_base.passages(d.id)]
+        from kb.index import passage_from_record
+
+        def every_passage(searcher):
+            return [passage_from_record(r) for r in searcher.documents(kind="passage")]
+
+        passages = KnowledgeBase(kb_index).index.read(every_passage)
 
         from dataclasses import asdict
 
@@ -155,7 +159,8 @@ def main() -> None:
                 writer.add_document(id=passage.id, kind="passage", doc_id=passage.doc_id,
                                     heading="\n".join(passage.heading_path), body=text, data=record)  # fmt: skip
         whoosh_seconds = time.perf_counter() - started
-        print(f"indexing {len(passages)} passages: kb add {kb_seconds:.1f} s, Whoosh's writer {whoosh_seconds:.1f} s")
+        print(f"indexing {len(passages)} passages: kb add {kb_seconds:.1f} s, Whoosh's writer {whoosh_seconds:.1f} s",
+              flush=True)  # fmt: skip
         floors.append(("indexing", kb_seconds / whoosh_seconds, 1.2))
 
         cold_kb, cold_whoosh = [], []
