@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from kb.citation import edition_label, printed_pages
 from kb.model import Document, Passage
 
+GROUPED_PLACES = 100
 SAME_TEXT = 0.8  # share of word pairs two passages hold in common to count as one text
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 _EDITION_NUMBER = re.compile(r"^(\d+)(st|nd|rd|th)?$")
@@ -103,15 +104,17 @@ def group_copies(found: list[tuple[Passage, Document]]) -> list[tuple[int, list[
     """For a ranking, which places lead and which passages stand almost word
     for word in another document's leading place: (index of the leading
     place, where else it stands), in ranking order. Of a group, the newest
-    document's passage leads, at the group's best place."""
-    pairs = [_word_pairs(passage.text) for passage, _ in found]
-    taken = [False] * len(found)
+    document's passage leads, at the group's best place. Only the first
+    ``GROUPED_PLACES`` are compared (pairwise), so a deep ranking stays cheap."""
+    compared = min(len(found), GROUPED_PLACES)
+    pairs = [_word_pairs(passage.text) for passage, _ in found[:compared]]
+    taken = [False] * compared
     groups: list[tuple[int, list[AlsoIn]]] = []
-    for i in range(len(found)):
+    for i in range(compared):
         if taken[i]:
             continue
         members = [i]
-        for j in range(i + 1, len(found)):
+        for j in range(i + 1, compared):
             other_document = found[j][1].id not in {found[m][1].id for m in members}
             if not taken[j] and other_document and _same_text(pairs[i], pairs[j]):
                 members.append(j)
@@ -119,7 +122,7 @@ def group_copies(found: list[tuple[Passage, Document]]) -> list[tuple[int, list[
         lead = max(members, key=lambda m: newness(found[m][1]))
         others = [AlsoIn(found[m][1], found[m][0]) for m in members if m != lead]
         groups.append((lead, sorted(others, key=lambda a: newness(a.document), reverse=True)))
-    return groups
+    return groups + [(i, []) for i in range(compared, len(found))]
 
 
 def _word_pairs(text: str) -> tuple[frozenset[tuple[str, str]], int]:
