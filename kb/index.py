@@ -88,6 +88,10 @@ _LOCK_WAIT_SECONDS = 1.0
 _TOC_NAME = re.compile(rf"_{INDEX_NAME}_(\d+)\.toc")
 _TOC_TEMP = re.compile(rf"_{INDEX_NAME}_(\d+)\.toc\..+")  # a TOC Whoosh had not finished writing
 DOCUMENT_LIST = "documents.json"
+# _SEPARATE_FILES: segments are written as separate files, not one compound
+# file. Whoosh reads a compound file's parts through BytesIO, which copies each
+# part it opens whole into memory: at 100,000 passages a small add or a cold
+# search copied hundreds of MB of stored text and postings.
 
 T = TypeVar("T")
 
@@ -256,7 +260,7 @@ class Index:
         with self.exclusive(wait=_LOCK_WAIT_SECONDS):
             ix = self._open_for_writing(create)
             try:
-                writer = ix.writer(_lk=False)  # kb holds the lock itself (see ``exclusive``)
+                writer = ix.writer(_lk=False, compound=False)  # kb holds the lock (``exclusive``); see _SEPARATE_FILES
                 session = IndexWriteSession(writer)
                 try:
                     with writer.searcher() as searcher:
@@ -401,7 +405,7 @@ def create_empty(path: Path):
     (or owns the folder alone)."""
     path.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(path), SCHEMA, indexname=INDEX_NAME)
-    with ix.writer(_lk=False) as writer:
+    with ix.writer(_lk=False, compound=False) as writer:
         writer.add_document(id=_META_ID, kind="meta", data={"schema_version": SCHEMA_VERSION})
     return ix
 
@@ -412,6 +416,7 @@ def write_document_list(folder: Path, document_list: dict) -> None:
     files are damaged. Written whole to a temporary file, then renamed."""
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{DOCUMENT_LIST}.")
     try:
+        os.chmod(temporary, folder.stat().st_mode & 0o666)  # mkstemp makes it 0600; Whoosh's files follow the umask
         with os.fdopen(handle, "w", encoding="utf-8") as f:
             json.dump(document_list, f, ensure_ascii=False)
             f.flush()

@@ -110,6 +110,7 @@ class PackStore:
         payload = json.dumps(data, ensure_ascii=False, indent=1)
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{pack}.", suffix=".tmp")
         try:
+            os.chmod(temporary, self.folder.stat().st_mode & 0o666)  # readable as the index is, not 0600
             with os.fdopen(handle, "w", encoding="utf-8") as f:
                 f.write(payload)
                 f.flush()

@@ -125,6 +125,7 @@ def test_kept_postings_leave_out_a_removed_document(tmp_path, write):
     writer.add([write("b.md", "# B\n\n## Lamps\n\nA torch instead.\n")])
     assert server.search("lantern").total == 0
     assert server.search("torch").hits[0].document.id == "b"
+    server.index.close()
 
 
 def test_a_server_answers_a_repeated_search_from_its_kept_answers_until_a_commit(tmp_path, write):
@@ -137,6 +138,7 @@ def test_a_server_answers_a_repeated_search_from_its_kept_answers_until_a_commit
     writer.add([write("c.md", "# C\n\n## Lamps\n\nThe lantern festival.\n")])
     again = server.search("lantern")
     assert again is not first and again.total == 2
+    server.index.close()
 
 
 def test_a_kept_index_reads_the_new_folder_after_a_rebuild(tmp_path, write):

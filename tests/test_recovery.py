@@ -226,3 +226,11 @@ def test_a_long_pdf_read_by_parallel_workers_equals_the_same_pdf_read_in_one_pro
         (p.text, p.page_start, p.heading_path) for p in single.passages("long")
     ]
     assert {p.page_start for p in in_parallel} >= {1, count}
+
+
+def test_files_kb_writes_itself_are_as_readable_as_the_index(knowledge_base, write):
+    knowledge_base.add([write("a.md", "# A\n\nalpha text\n")])
+    knowledge_base.pick(["a:1"])
+    whoosh_mode = next(knowledge_base.path.glob("_MAIN_*.toc")).stat().st_mode & 0o777
+    assert (knowledge_base.path / DOCUMENT_LIST).stat().st_mode & 0o777 == whoosh_mode
+    assert (knowledge_base.packs.folder / "default.json").stat().st_mode & 0o777 == whoosh_mode

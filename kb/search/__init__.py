@@ -11,6 +11,7 @@ refused. Both are ranked by ``rank`` from the postings ``postings`` keeps, and
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field, replace
 
 from whoosh.analysis import STOP_WORDS as _WHOOSH_STOP_WORDS
@@ -71,10 +72,10 @@ def search(
     return index.read(run)
 
 
-def prepare(index: Index, common_words: int = 100) -> None:
-    """Read what every search needs (the vocabulary, the document list, each
-    segment's field lengths) and the postings and places of its most common
-    words, so that a server's first searches need not."""
+def prepare(index: Index) -> None:
+    """Read what every search needs: the vocabulary, the document list and
+    each segment's field lengths, so that a server's first searches need not.
+    A few block reads, quick at any size (``warm`` does the slow part)."""
 
     def load(searcher: Searcher) -> None:
         read_vocabulary(searcher)
@@ -83,10 +84,27 @@ def prepare(index: Index, common_words: int = 100) -> None:
             kept = segment_postings(reader)
             for fieldname in ("body", "heading"):
                 kept.lengths(reader, fieldname)
-            for _, token in reader.most_frequent_terms("body", number=common_words):
-                kept.term(reader, "body", token.decode()).occurrences()
 
     index.read(load)
+
+
+def warm(index: Index, common_words: int = 100, stop: threading.Event | None = None) -> None:
+    """Read the postings of the index's most common words, one word per read,
+    so that a server can do it after start-up without holding up a search
+    for longer than one word takes. Places are decoded when a search needs them."""
+
+    def common(searcher: Searcher) -> list[str]:
+        return [t.decode() for _, t in searcher.reader().most_frequent_terms("body", number=common_words)]
+
+    for token in index.read(common):
+        if stop is not None and stop.is_set():
+            return
+
+        def load(searcher: Searcher, token: str = token) -> None:
+            for reader, _ in searcher.reader().leaf_readers():
+                segment_postings(reader).term(reader, "body", token)
+
+        index.read(load)
 
 
 def _search(searcher: Searcher, text: str, limit: int, doc_ids: list[str] | None, literal: bool) -> SearchResult:
@@ -170,4 +188,4 @@ def _suggestion(searcher: Searcher, text: str) -> str | None:
     return "".join(parts) if changed else None
 
 
-__all__ = ["STOP_WORDS", "SearchResult", "analyze", "parse_query", "prepare", "search"]
+__all__ = ["STOP_WORDS", "SearchResult", "analyze", "parse_query", "prepare", "search", "warm"]

@@ -17,6 +17,7 @@ import functools
 import re
 import secrets
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -47,6 +48,7 @@ from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_
 from kb.model import Document, Hit, Passage
 from kb.picks import DEFAULT_PACK
 from kb.search import prepare as prepare_search
+from kb.search import warm
 
 MAX_QUERY = 300
 MAX_LIMIT = 100
@@ -85,9 +87,12 @@ def create_app(index_dir: Path | str) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        stop = threading.Event()
         with contextlib.suppress(KbError):  # no index yet: pages say so
             prepare_search(shared.index)
+            threading.Thread(target=_warm_quietly, args=(shared.index, stop), daemon=True).start()
         yield
+        stop.set()
         shared.index.close()
 
     def page(request: Request, name: str, **context) -> HTMLResponse:
@@ -378,6 +383,13 @@ def create_app(index_dir: Path | str) -> Starlette:
     return Starlette(
         routes=routes, exception_handlers={HTTPException: http_error, KbError: kb_error}, lifespan=lifespan
     )
+
+
+def _warm_quietly(index, stop: threading.Event) -> None:
+    """Warm the common words' postings after start-up; a server that cannot
+    (its index replaced or damaged meanwhile) simply stays cold."""
+    with contextlib.suppress(KbError, OSError):
+        warm(index, stop=stop)
 
 
 def _marks(snippet: str) -> Markup:
