@@ -48,15 +48,25 @@ from kb.model import Document, Metadata, Passage, Section
 from kb.spelling import WordList
 from kb.vocabulary import Vocabulary
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INDEX_NAME = "MAIN"
 
 # No stop list: the field's key phrases are made of small words ("policing by
 # consent", "rule of law"), and a phrase must match every one of them in place.
 # porter2 stems "running" to "run", where Whoosh's default stemmer gives "runn".
-ANALYZER = StemmingAnalyzer(stoplist=None, minsize=1, stemfn=stem)
+
+
+def careful_stem(word: str) -> str:
+    """Porter2's stem, unless it would leave under three letters of a longer
+    word: "aed" (the acronym AED) is not "a", nor "ads" "ad". Stemming is
+    for endings; a short word or acronym that merely ends like one is kept."""
+    stemmed = stem(word)
+    return stemmed if len(stemmed) >= 3 or len(stemmed) == len(word) else word
+
+
+ANALYZER = StemmingAnalyzer(stoplist=None, minsize=1, stemfn=careful_stem)
 _WORD = re.compile(r"\w+(\.?\w+)*")  # ANALYZER's tokenizer pattern
-_stem = functools.lru_cache(maxsize=100_000)(stem)
+_stem = functools.lru_cache(maxsize=100_000)(careful_stem)
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:

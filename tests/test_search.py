@@ -7,7 +7,7 @@ import pytest
 
 from kb import DocumentNotFound, KnowledgeBase
 from kb.index import ANALYZER, tokenize
-from kb.search import parse_query
+from kb.search import analyze, parse_query
 
 
 @pytest.fixture
@@ -233,3 +233,14 @@ def test_one_long_section_does_not_crowd_out_the_other_sections_that_answer(know
     sections = [h.passage.section for h in result.hits]
     assert sections[:3].count("Mediation log") == 2 and "Neighbour disputes" in sections[:3]
     assert len(result.hits) == min(10, result.total)  # the long section's other passages still follow
+
+
+def test_an_acronym_that_ends_like_an_english_ending_is_not_stemmed_to_a_small_word(knowledge_base, write):
+    knowledge_base.add(
+        [
+            write("aed.md", "# Kit\n\n## Defibrillators\n\nEvery car carries an AED and a first aid kit.\n"),
+            write("other.md", "# Other\n\n## Notes\n\nA note about a van and a dog.\n"),
+        ]
+    )
+    assert analyze("AED") == ["aed"] and analyze("used") == ["use"]
+    assert [h.passage.doc_id for h in knowledge_base.search("AED").hits] == ["aed"]

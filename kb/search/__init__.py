@@ -36,7 +36,8 @@ QUESTION_WORDS = frozenset(
     "how what why who whom whose where which when should would could can do does did must shall "
     "i me my we our you your they them their there he she his her its about into than then so such get".split()
 )
-STOP_WORDS = _WHOOSH_STOP_WORDS | QUESTION_WORDS
+# As typed and as the analyzer stems them ("does" -> "doe"): plans hold stems.
+STOP_WORDS = frozenset(form for word in _WHOOSH_STOP_WORDS | QUESTION_WORDS for form in (word, *analyze(word)))
 FEW_HITS = 3  # below this, a query with a word the index does not know gets a suggestion
 _OPERATOR_WORDS = re.compile(r"AND|OR|NOT|ANDNOT|ANDMAYBE")
 
