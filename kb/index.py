@@ -428,7 +428,7 @@ def write_document_list(folder: Path, document_list: dict) -> None:
     try:
         os.chmod(temporary, folder.stat().st_mode & 0o666)  # mkstemp makes it 0600; Whoosh's files follow the umask
         with os.fdopen(handle, "w", encoding="utf-8") as f:
-            json.dump(document_list, f, ensure_ascii=False)
+            f.write(json.dumps(document_list, ensure_ascii=False))  # whole: json.dump writes piece by piece, 4x slower
             f.flush()
             os.fsync(f.fileno())
         os.replace(temporary, folder / DOCUMENT_LIST)
