@@ -107,7 +107,21 @@ def group_copies(found: list[tuple[Passage, Document]]) -> list[tuple[int, list[
     document's passage leads, at the group's best place. Only the first
     ``GROUPED_PLACES`` are compared (pairwise), so a deep ranking stays cheap."""
     compared = min(len(found), GROUPED_PLACES)
-    pairs = [_word_pairs(passage.text) for passage, _ in found[:compared]]
+    lengths = [len(passage.text.split()) for passage, _ in found[:compared]]
+    pairs: dict[int, frozenset[tuple[str, str]]] = {}
+
+    def pairs_of(n: int) -> frozenset[tuple[str, str]]:  # worked out only for passages of like length
+        if n not in pairs:
+            words = [w.casefold() for w in _WORD.findall(found[n][0].text)]
+            pairs[n] = frozenset(itertools.pairwise(words))
+        return pairs[n]
+
+    def same_text(a: int, b: int) -> bool:
+        if min(lengths[a], lengths[b]) < SAME_TEXT * max(lengths[a], lengths[b]):
+            return False
+        pairs_a, pairs_b = pairs_of(a), pairs_of(b)
+        return bool(pairs_a and pairs_b) and len(pairs_a & pairs_b) >= SAME_TEXT * max(len(pairs_a), len(pairs_b))
+
     taken = [False] * compared
     groups: list[tuple[int, list[AlsoIn]]] = []
     for i in range(compared):
@@ -116,23 +130,10 @@ def group_copies(found: list[tuple[Passage, Document]]) -> list[tuple[int, list[
         members = [i]
         for j in range(i + 1, compared):
             other_document = found[j][1].id not in {found[m][1].id for m in members}
-            if not taken[j] and other_document and _same_text(pairs[i], pairs[j]):
+            if not taken[j] and other_document and same_text(i, j):
                 members.append(j)
                 taken[j] = True
         lead = max(members, key=lambda m: newness(found[m][1]))
         others = [AlsoIn(found[m][1], found[m][0]) for m in members if m != lead]
         groups.append((lead, sorted(others, key=lambda a: newness(a.document), reverse=True)))
     return groups + [(i, []) for i in range(compared, len(found))]
-
-
-def _word_pairs(text: str) -> tuple[frozenset[tuple[str, str]], int]:
-    """The passage's pairs of neighbouring words, and its length in words."""
-    words = [w.casefold() for w in _WORD.findall(text)]
-    return frozenset(itertools.pairwise(words)), len(words)
-
-
-def _same_text(a: tuple[frozenset, int], b: tuple[frozenset, int]) -> bool:
-    (pairs_a, length_a), (pairs_b, length_b) = a, b
-    if not pairs_a or not pairs_b or min(length_a, length_b) < SAME_TEXT * max(length_a, length_b):
-        return False
-    return len(pairs_a & pairs_b) >= SAME_TEXT * max(len(pairs_a), len(pairs_b))

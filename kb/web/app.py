@@ -5,9 +5,10 @@ CLI's ``--json`` shapes under ``/api``. The index stays open between requests
 until a ``kb add`` commits; the next request then reads the new generation.
 Pages work without JavaScript; all document text is escaped by the templates.
 Routes are plain functions, which Starlette runs in its thread pool: a slow
-compare never holds up the event loop and the cheap requests behind it. The
-slow research routes also take turns (``slow``), so that however many arrive at
-once, a cheap request shares the interpreter with at most one of them.
+compare never holds up the event loop and the cheap requests behind it.
+Searches take turns (``searching``), and so do the slow research routes
+(``slow``), so that however many arrive at once, a request shares the
+interpreter with at most one search and one slow request.
 """
 
 from __future__ import annotations
@@ -76,14 +77,23 @@ def create_app(index_dir: Path | str) -> Starlette:
     def knowledge_base() -> KnowledgeBase:
         return shared
 
-    slow_turns = CapacityLimiter(1)
-
-    def slow(route):
+    def taking_turns(route, turns: CapacityLimiter):
         @functools.wraps(route)
         async def in_turn(request: Request) -> Response:
-            return await anyio.to_thread.run_sync(route, request, limiter=slow_turns)
+            return await anyio.to_thread.run_sync(route, request, limiter=turns)
 
         return in_turn
+
+    # Searches run one at a time, and so do slow research requests, each in a
+    # thread off the event loop: twenty searches in twenty threads would share
+    # the interpreter in 5 ms slices and all finish late.
+    search_turns, slow_turns = CapacityLimiter(1), CapacityLimiter(1)
+
+    def searching(route):
+        return taking_turns(route, search_turns)
+
+    def slow(route):
+        return taking_turns(route, slow_turns)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -109,6 +119,7 @@ def create_app(index_dir: Path | str) -> Starlette:
 
     # -- search and passages --------------------------------------------------
 
+    @searching
     def home(request: Request) -> Response:
         q = _text(request, "q")
         doc = request.query_params.get("doc") or None
@@ -144,6 +155,7 @@ def create_app(index_dir: Path | str) -> Starlette:
             )
         return page(request, "search.html", **context)
 
+    @searching
     def api_search(request: Request) -> Response:
         q = _text(request, "q", required=True)
         limit = _int(request, "limit", 10, 1, MAX_LIMIT)
