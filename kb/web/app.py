@@ -98,11 +98,14 @@ def create_app(index_dir: Path | str) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         stop = threading.Event()
+        warming = threading.Thread(target=_warm_quietly, args=(shared.index, stop), daemon=True)
         with contextlib.suppress(KbError):  # no index yet: pages say so
             prepare_search(shared.index)
-            threading.Thread(target=_warm_quietly, args=(shared.index, stop), daemon=True).start()
+            warming.start()
         yield
         stop.set()
+        if warming.is_alive():
+            warming.join(timeout=10)  # it reads one word at a time: closing under it would reopen the index
         shared.index.close()
 
     def page(request: Request, name: str, **context) -> HTMLResponse:
