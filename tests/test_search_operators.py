@@ -86,3 +86,9 @@ def test_negated_words_are_not_marked_in_snippets(indexed):
 def test_a_wildcard_marks_the_words_it_stood_for(indexed):
     result = indexed.search("patrol*", limit=3, literal=True)
     assert result.hits and all("[[patrol" in hit.snippet.lower() for hit in result.hits)
+
+
+def test_a_question_mark_ending_a_word_is_punctuation_in_operator_queries_too(indexed):
+    asked = indexed.search("trust AND youth?", limit=1000, literal=True)
+    assert asked.query == "trust AND youth?"
+    assert {h.passage.id for h in asked.hits} == whoosh_matches(indexed, "trust AND youth")

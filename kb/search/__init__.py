@@ -22,7 +22,7 @@ from kb.index import Index, StateCache, documents_by_id, passage_from_record, re
 from kb.model import Hit, Passage
 from kb.search.plan import plan
 from kb.search.postings import segment_postings
-from kb.search.query import analyze, any_word, is_plain, parse_query
+from kb.search.query import analyze, any_word, is_plain, parse_query, without_question_marks
 from kb.search.rank import Ranked, UnsupportedQuery, rank, rank_query
 from kb.search.snippet import snippet
 
@@ -122,8 +122,9 @@ def _search(searcher: Searcher, text: str, limit: int, doc_ids: list[str] | None
     return replace(result, suggestion=suggestion)
 
 
-def _ranked(searcher: Searcher, text: str, limit: int, doc_ids: list[str] | None, literal: bool) -> SearchResult:
+def _ranked(searcher: Searcher, typed: str, limit: int, doc_ids: list[str] | None, literal: bool) -> SearchResult:
     vocabulary = None if literal else read_vocabulary(searcher)
+    text = without_question_marks(typed)
     if not analyze(text):
         ranked, total, expanded = [], 0, []
     elif is_plain(text):
@@ -144,7 +145,7 @@ def _ranked(searcher: Searcher, text: str, limit: int, doc_ids: list[str] | None
         Hit(number, round(r.score, 4), passage, documents[passage.doc_id], snippet(passage.text, r.tokens), also)
         for number, ((r, passage), also) in enumerate(_spread(leading)[:limit], start=1)
     ]
-    return SearchResult(text, total, hits, expanded)
+    return SearchResult(typed, total, hits, expanded)
 
 
 def _spread(found: list[tuple[tuple[Ranked, Passage], tuple]]) -> list[tuple[tuple[Ranked, Passage], tuple]]:

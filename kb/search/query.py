@@ -61,11 +61,16 @@ def _parser() -> MultifieldParser:
 _made = threading.local()
 
 
+def without_question_marks(text: str) -> str:
+    """The query with the question marks that end words taken out: they are a
+    question's ("what is a VIS?"), not wildcards, which stand inside a word
+    ("wom?n")."""
+    return _QUESTION_MARK.sub("", text)
+
+
 def is_plain(text: str) -> bool:
-    """Words and quoted phrases only, planned by ``kb.search.plan`` (not parsed
-    by Whoosh's parser). A question mark ending a word is a question's, not a
-    wildcard: "what is a VIS?" is plain."""
-    return not _OPERATORS.search(_QUESTION_MARK.sub(" ", text)) and text.count('"') % 2 == 0
+    """Words and quoted phrases only, planned by ``kb.search.plan`` (not parsed by Whoosh's parser)."""
+    return not _OPERATORS.search(text) and text.count('"') % 2 == 0
 
 
 _QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=\s|$)")

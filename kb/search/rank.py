@@ -303,7 +303,7 @@ class _Evaluation:
             return self._tokens(node.fieldname, tuple(node.words), node.slop, node.boost, negated)
         if isinstance(node, MultiTerm):
             return self._expanding(node, negated)
-        if node is NullQuery or isinstance(node, type(NullQuery)):
+        if isinstance(node, type(NullQuery)):
             return self._nothing()
         raise UnsupportedQuery(type(node).__name__)
 
