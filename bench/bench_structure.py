@@ -99,42 +99,62 @@ def level_ranks(levels: list[int]) -> dict[int, int]:
     return {level: rank for rank, level in enumerate(sorted(set(levels)))}
 
 
-def running_lines(path: Path) -> set[str]:
+def page_lines(path: Path) -> list[list[str]]:
+    """Each page's lines in pypdf's plain text, spaces collapsed, numbers blanked."""
+    pages = []
+    for page in PdfReader(path).pages:
+        lines = [" ".join(line.split()) for line in (page.extract_text() or "").splitlines() if line.strip()]
+        pages.append([re.sub(r"\d+", "#", line) for line in lines])
+    return pages
+
+
+def running_lines(pages: list[list[str]]) -> set[str]:
     """Lines at a page's top or bottom (three each, in pypdf's plain text) that
-    recur, numbers blanked, on at least three pages and a tenth of them, and
-    that the body text seldom says: running heads and feet, fixed or varying
-    by chapter."""
-    reader = PdfReader(path)
+    recur on at least three pages and a tenth of them, and that the body text
+    seldom says: running heads and feet, fixed or varying by chapter."""
     edge_seen: Counter = Counter()
     body: list[str] = []
-    for page in reader.pages:
-        lines = [" ".join(line.split()) for line in (page.extract_text() or "").splitlines() if line.strip()]
-        lines = [re.sub(r"\d+", "#", line) for line in lines]
+    for lines in pages:
         edge_seen.update({line for line in lines[:3] + lines[-3:] if len(line.split()) >= 3})
         body.extend(lines[3:-3])
-    need = max(3, len(reader.pages) // 10)
+    need = max(3, len(pages) // 10)
     running = {line for line, n in edge_seen.items() if n >= need}
     in_body = Counter(line for line in running for text in body if line in text)
     return {line for line in running if in_body[line] <= 0.2 * edge_seen[line]}
 
 
-def furniture_in(passages, running: set[str], truth: list[TrueHeading]) -> dict[str, float]:
+def furniture_in(passages, pages: list[list[str]], truth: list[TrueHeading]) -> dict[str, float]:
     texts = [re.sub(r"\d+", "#", " ".join(p.text.split())) for p in passages]
-    running_keys = [" ".join(line.split()) for line in running]
-    contents_keys = [f"{normal(h.title)}" for h in truth if len(normal(h.title)) > 6]
+    running_keys = [" ".join(line.split()) for line in running_lines(pages)]
+    # The middle of each page, as one text: where the document's own sentences
+    # name what its running head says ("... of this Regulations and Procedures Manual").
+    body = " ".join(" ".join(lines[3:-3]) for lines in pages)
+    contents_keys = {tuple(re.findall(r"[a-z0-9]+", h.title.casefold())) for h in truth if len(normal(h.title)) > 6}
+    contents_patterns = [re.compile(r"[\s.]*".join(words) + r"[\s.]*\d{1,3}(?![\d.])") for words in contents_keys]
 
-    def contents_like(text: str, raw: str) -> bool:
+    def running_in(text: str) -> bool:
+        """A running line in a passage, unless the words before it (or after it,
+        at the passage's start) stand with it in the middle of a page."""
+        for key in running_keys:
+            for found in re.finditer(re.escape(key), text):
+                before = text[max(0, found.start() - 24) : found.start()].partition(" ")[2]
+                after = text[found.end() : found.end() + 24].rpartition(" ")[0]
+                context = before + key if before.strip() else key + after
+                if context not in body:
+                    return True
+        return False
+
+    def contents_like(raw: str) -> bool:
         if DOT_LEADER.search(raw):
             return True
-        squashed = normal(raw)
-        # several headings, each followed by a page number, in one passage
-        hits = sum(1 for key in contents_keys if re.search(re.escape(key) + r"\d{1,3}", squashed))
-        return hits >= 3
+        # several distinct headings, each followed by a page number (not a list's "2."), in one passage
+        spaced = re.sub(r"[^a-z0-9.]+", " ", raw.casefold())
+        return sum(1 for pattern in contents_patterns if pattern.search(spaced)) >= 3
 
     share = lambda flags: sum(flags) / len(passages) if passages else 0.0  # noqa: E731
     return {
-        "running": share([any(k in t for k in running_keys) for t in texts]),
-        "contents": share([contents_like(t, p.text) for t, p in zip(texts, passages, strict=True)]),
+        "running": share([running_in(t) for t in texts]),
+        "contents": share([contents_like(p.text) for p in passages]),
         "metadata": share([bool(METADATA_LABELS.search(p.text)) for p in passages]),
     }
 
@@ -209,7 +229,7 @@ def score(name: str, path: Path, truth: list[TrueHeading], show: bool, real: boo
         print(f"\n## {name}: title {parsed.title!r}")
     result = {"name": name, "title": parsed.title, "seconds": seconds, **heading_scores(truth, outline, show)}
     if real:
-        result.update(furniture_in(passages, running_lines(path), truth))
+        result.update(furniture_in(passages, page_lines(path), truth))
         result["glued"], result["split"] = word_damage(path, passages)
     return result
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from kb.ingest.parsed import Block, ParsedSection
+from kb.ingest.parsed import NUMBERED_ITEM, Block, ParsedSection
 from kb.model import Passage, Section
 
 MAX_WORDS = 220
@@ -97,10 +97,12 @@ def _chunks(blocks: list[Block]):
 
 
 def _join(blocks: list[Block]) -> str:
-    """Paragraphs apart by a blank line; list items one per line, as "- item"."""
+    """Paragraphs apart by a blank line; list items one per line, as "- item"
+    unless the item keeps its own number ("2. item")."""
     parts = []
     for n, block in enumerate(blocks):
         if n:
             parts.append("\n" if blocks[n - 1].is_item and block.is_item else "\n\n")
-        parts.append(f"- {block.text}" if block.is_item else block.text)
+        bullet = block.is_item and not NUMBERED_ITEM.match(block.text)
+        parts.append(f"- {block.text}" if bullet else block.text)
     return "".join(parts)

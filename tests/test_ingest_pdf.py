@@ -9,6 +9,7 @@ from reportlab.pdfgen import canvas
 from kb import IngestError
 from kb.ingest import parse
 from kb.ingest.pdf.extract import Line, Page, _respace_from_layout, mend_spacing
+from kb.passages import make_passages
 
 
 def all_blocks(parsed):
@@ -242,3 +243,32 @@ def test_a_piece_that_goes_back_left_on_another_baseline_starts_a_new_line():
         "Family",
         "relationship",
     ]
+
+
+def test_numbered_list_items_stay_one_per_line_and_a_wrapped_sentence_is_no_item(tmp_path):
+    path = tmp_path / "order.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Helvetica", 11)
+    rows = [
+        (72, "The addenda of this order are:"),
+        (90, "1. Force options"),
+        (90, "2. Incidents requiring the completion of a tactical response report, which"),
+        (104, "the supervisor reviews"),
+        (90, "3. Taser use incidents"),
+        (72, "Officers read them before the shift, as the order says in part"),
+        (72, "2. The shift begins with the briefing."),
+    ]
+    for k, (x, text) in enumerate(rows):
+        pdf.drawString(x, 800 - 16 * k, text)
+    pdf.showPage()
+    pdf.save()
+    passages, _ = make_passages("doc", parse(path).sections)
+    lines = passages[0].text.splitlines()
+    assert lines[:4] == [
+        "The addenda of this order are:",
+        "",
+        "1. Force options",
+        "2. Incidents requiring the completion of a tactical response report, which the supervisor reviews",
+    ]
+    assert "3. Taser use incidents" in lines
+    assert "Officers read them before the shift, as the order says in part 2. The shift begins" in passages[0].text

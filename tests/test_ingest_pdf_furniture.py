@@ -196,3 +196,53 @@ def test_a_running_head_naming_each_chapter_goes_even_when_no_two_pages_share_it
     parsed = parse(path)
     assert "Partnership Handbook" not in _text(parsed)
     assert [s.heading_path for s in parsed.sections] == [(f"{n}. {t}",) for n, t in enumerate(topics, start=1)]
+
+
+def test_a_foot_that_names_its_page_goes_whether_the_number_shares_its_row_or_not(tmp_path):
+    """A two-page form inside a binder of orders: its foot carries the form's
+    number and "Page N", on the foot's own row on one page and apart on the
+    next, as producers do; pages too few to make it a running foot."""
+    path = tmp_path / "binder.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    for n in range(6):
+        pdf.setFont("Helvetica-Bold", 14)
+        pdf.drawString(72, 700, f"ORDER {n + 1}" if n < 4 else "REPORT FORM")
+        pdf.setFont("Helvetica", 10)
+        for k in range(16):
+            pdf.drawString(72, 680 - 14 * k, f"Line {k} of the order for the supervisor on duty.")
+        if n == 4:
+            pdf.setFont("Helvetica", 8)
+            pdf.drawString(72, 30, "FORM-11.377 (Rev. 3)")
+            pdf.drawString(500, 27, "Page 1")
+        if n == 5:
+            pdf.setFont("Helvetica", 8)
+            pdf.drawString(72, 30, "FORM-11.377 (Rev. 3) Page 2")
+        pdf.showPage()
+    pdf.save()
+    text = _text(parse(path))
+    assert "FORM-11.377" not in text
+    assert "Page 1" not in text and "Page 2" not in text
+    assert "Line 15 of the order" in text
+
+
+def test_a_cover_of_title_and_publisher_is_no_passage_but_a_first_page_with_sentences_is(tmp_path):
+    def build(path, first_page: list[str]) -> None:
+        pdf = canvas.Canvas(str(path), pagesize=letter)
+        pdf.setFont("Helvetica-Bold", 24)
+        for k, line in enumerate(first_page):
+            pdf.drawString(72, 600 - 40 * k, line)
+        pdf.showPage()
+        pdf.setFont("Helvetica-Bold", 14)
+        pdf.drawString(72, 700, "1. Purpose")
+        pdf.setFont("Helvetica", 10)
+        for k in range(12):
+            pdf.drawString(72, 680 - 14 * k, f"Sentence {k} on family harm for officers.")
+        pdf.showPage()
+        pdf.save()
+
+    build(tmp_path / "cover.pdf", ["Police Instructions", "Family harm policy", "Metro Police 2024"])
+    passages, _ = make_passages("doc", parse(tmp_path / "cover.pdf").sections)
+    assert [p.heading_path for p in passages] == [("1. Purpose",)]
+    build(tmp_path / "note.pdf", ["Family harm policy", "This note explains what changed."])
+    passages, _ = make_passages("doc", parse(tmp_path / "note.pdf").sections)
+    assert "This note explains what changed." in passages[0].text

@@ -34,6 +34,10 @@ def section_number(heading: str) -> str | None:
     return match.group(1).rstrip(".") if match else None
 
 
+# A list item's own number or letter: "1.", "2)", "(b)", "iv." before its text.
+NUMBERED_ITEM = re.compile(r"^\(?(?P<mark>\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)]\s+(?=\S)")
+
+
 @dataclass
 class Block:
     """A paragraph, or one item of a list (kept as its own line)."""

@@ -24,8 +24,15 @@ def _in_band(line: Line, page: Page) -> bool:
     return line.y > page.height * (1 - EDGE_BAND) or line.y < page.height * EDGE_BAND
 
 
+# "Page 2" or "Page 2 of 4" closing a line: a foot that names its page ("CPD-11.377 (Rev. 1) Page 2").
+_ENDS_WITH_PAGE = re.compile(r"(?:^|\s)(?:Page|PAGE)\s+[0-9]{1,4}(?:\s+(?:of|OF)\s+[0-9]{1,4})?$")
+
+
 def _shape(text: str) -> str:
-    """The text with its numbers blanked, so "Page 3" and "Page 4" look alike."""
+    """The text with its numbers blanked, so "Page 3" and "Page 4" look alike,
+    and without a closing "Page N", which producers set now on the foot's own
+    row, now as a line of its own."""
+    text = _ENDS_WITH_PAGE.sub("", text) or text
     return " ".join(re.sub(r"\b([0-9]+|[ivxlcdm]+)\b", "#", text.casefold()).split())
 
 
@@ -71,7 +78,11 @@ def remove_furniture(pages: list[Page]) -> None:
             line
             for line in page.lines
             if _in_band(line, page)
-            and ((_PAGE_NUMBER.match(line.text.strip()) and _alone(line, page)) or running(line, page))
+            and (
+                (_PAGE_NUMBER.match(line.text.strip()) and _alone(line, page))
+                or (_ENDS_WITH_PAGE.search(line.text) and _outermost(line, page, body))
+                or running(line, page)
+            )
         ]
         # A line of a running foot that only a few pages share (the order's own
         # number and name) goes with the furniture line it stands against.
@@ -137,6 +148,13 @@ def _head_like(line: Line, page: Page, body: float) -> bool:
 
 def _slot(line: Line) -> tuple[int, float]:
     return round(line.y / 3), round(line.size, 1)
+
+
+def _outermost(line: Line, page: Page, body: float) -> bool:
+    """Whether no text stands beyond the line's row, towards the nearer edge of
+    the page, in type of the body's size or larger: where a page's own number is set."""
+    beyond = (lambda other: other.y < line.y - 2) if line.y < page.height / 2 else (lambda other: other.y > line.y + 2)
+    return not any(beyond(other) and other.size >= 0.9 * body and other.text.strip() for other in page.lines)
 
 
 def _alone(line: Line, page: Page) -> bool:

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from kb.ingest.parsed import SectionBuilder, clean_text
+from kb.ingest.parsed import NUMBERED_ITEM, SectionBuilder, clean_text
 from kb.ingest.pdf.contents import Contents
 from kb.ingest.pdf.extract import Line, Page
 
@@ -185,17 +185,22 @@ class _Assembler:
         self.paragraph_marks: list[str] = []
         self.footnotes: dict[str, tuple[str, int]] = {}  # by number, until their paragraph ends
         self.last_line: Line | None = None
+        self.list_mark: tuple[str, float] | None = None  # the last numbered item's mark, and where it stands
 
     def heading(self, text: str, level: int, page: int) -> None:
         self.close_paragraph()
         self.builder.heading(text, level, page)
         self.last_line = None
+        self.list_mark = None
 
     def line(self, line: Line, starts_item: bool = False) -> None:
         text = _BULLET_START.sub("", line.text) if starts_item else line.text
-        if starts_item or self._starts_paragraph(line):
+        numbered = self._numbered_item(line)
+        if starts_item or numbered or self._starts_paragraph(line):
             self.close_paragraph()
-            self.paragraph_is_item = starts_item
+            self.paragraph_is_item = starts_item or numbered
+            if not numbered:
+                self.list_mark = None
         if not self.paragraph:
             self.paragraph_page = line.page
             self.paragraph.append(text)
@@ -241,6 +246,26 @@ class _Assembler:
                 text, page = self.footnotes.pop(number)
                 self.builder.block(f"[{number}] {text}", page)
 
+    def _numbered_item(self, line: Line) -> bool:
+        """Whether the line opens an item of a numbered list: a first mark ("1.",
+        "a)") where a paragraph starts or after a colon, or the mark that follows
+        the last item's, standing where it stood. A wrapped sentence that happens
+        to begin "2. " is neither."""
+        found = NUMBERED_ITEM.match(line.text)
+        if not found:
+            return False
+        mark = found.group("mark")
+        if self.list_mark is not None:
+            last_mark, last_x = self.list_mark
+            if mark in _next_marks(last_mark) and abs(line.x - last_x) <= 3:
+                self.list_mark = (mark, line.x)
+                return True
+        opens = not self.paragraph or self.paragraph[-1].endswith(":") or self._starts_paragraph(line)
+        if mark.casefold() in ("1", "a", "i") and opens:
+            self.list_mark = (mark, line.x)
+            return True
+        return False
+
     def _starts_paragraph(self, line: Line) -> bool:
         previous = self.last_line
         if previous is None:
@@ -265,6 +290,22 @@ class _Assembler:
                 keep = head.casefold() in _COMPOUND_PREFIXES
             return before + after if keep else before[:-1] + after
         return f"{before} {after}"
+
+
+_ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv"]
+
+
+def _next_marks(mark: str) -> set[str]:
+    """The marks that may follow this one in its own style: 9 → 10, b → c,
+    iv → v, and "i" → "j" or "ii", since a letter may be a Roman numeral."""
+    if mark.isdigit():
+        return {str(int(mark) + 1)}
+    following = {chr(ord(mark) + 1)} if len(mark) == 1 else set()
+    lower = mark.casefold()
+    if lower in _ROMAN[:-1]:
+        roman = _ROMAN[_ROMAN.index(lower) + 1]
+        following.add(roman if mark.islower() else roman.upper())
+    return following
 
 
 def assemble(
@@ -300,6 +341,9 @@ def assemble(
     styled = _levels_by_style(pages, size, toc_titles) if plan is None and not outline else {}
     shift = 1 if parent_size is not None else 0
     title_page = _title_page(pages)
+    # A title page without a sentence is a cover: it names the document (title,
+    # publisher, date), which the document's record holds, and is no passage.
+    cover = title_page is not None and not any(re.search(r"[.!?:;]$", line.text.strip()) for line in title_page.lines)
     for page in pages:
         entries = list(by_page.get(page.number, []))
         lines = _split_footnotes(page, size, assembler)
@@ -321,7 +365,8 @@ def assemble(
                 if level == 0:
                     continue  # the second line of a wrapped heading
             elif page is title_page and not entries:
-                assembler.block(line.text, page.number)
+                if not cover:
+                    assembler.block(line.text, page.number)
                 continue
             elif plan is not None:
                 pass  # the contents name every heading: other lines are text
@@ -426,8 +471,9 @@ def _parent_heading_size(
 
 def _title_page(pages: list[Page]) -> Page | None:
     """A first page of a few short lines (title, subtitle, publisher) names the
-    document; its large type is not a run of headings."""
-    first = next((page for page in pages if page.lines), None)
+    document; its large type is not a run of headings. A one-page document has no cover."""
+    with_text = [page for page in pages if page.lines]
+    first = with_text[0] if len(with_text) > 1 else None
     if first is None or len(first.lines) > 12 or any(len(line.text.split()) > 14 for line in first.lines):
         return None
     return first
