@@ -16,6 +16,7 @@ from kb.citation import cite
 from kb.editions import latest_editions, matches_edition
 from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, PassageNotFound
 from kb.index import Index, IndexWriteSession, StateCache, read_vocabulary, tokenize
+from kb.ingest.limits import Limits, ReaderProcess, check_file
 from kb.model import AddReport, Document, Metadata, Passage, Section
 from kb.passages import make_passages
 from kb.picks import DEFAULT_PACK, PackStore, PickState, new_pick, text_hash
@@ -214,6 +215,7 @@ class KnowledgeBase:
         metadata: Metadata | None = None,
         progress: Progress | None = None,
         password: str | None = None,
+        limits: Limits | None = None,
     ) -> AddReport:
         """Add files and folders in one commit: new files go in, changed ones are
         replaced, unchanged ones (same sha256) are skipped, broken ones are
@@ -222,12 +224,13 @@ class KnowledgeBase:
         path has gone, is a move (the path and any new metadata are recorded
         without reading the file again); while the old path still exists it
         is a copy, and skipped. ``password`` opens encrypted PDFs
-        (it is not stored: a rebuild asks for it again)."""
-        files, missing = ingest.collect_files(Path(p) for p in paths)
+        (it is not stored: a rebuild asks for it again). Each file is read
+        under ``limits`` (size, time; see ``kb.ingest.limits``)."""
+        files, missing = ingest.collect_files((Path(p) for p in paths), limits)
         report = AddReport(failed=[(e.path, e.reason) for e in missing])
         with self.index.writer() as session:
             jobs = [(f, metadata or Metadata()) for f in files]
-            _add_files(session, jobs, report, progress, password=password)
+            _add_files(session, jobs, report, progress, password=password, limits=limits)
         return report
 
     def remove(self, ref: str) -> Document:
@@ -287,7 +290,9 @@ def _add_files(
     progress: Progress | None,
     doc_ids: dict[Path, str] | None = None,
     password: str | None = None,
+    limits: Limits | None = None,
 ) -> None:
+    limits = limits or Limits()
     documents = session.documents()
     by_path = {d.path: d for d in documents}
     by_sha = {d.sha256: d for d in documents}
@@ -295,54 +300,56 @@ def _add_files(
     stored_metadata = session.metadata_overrides()
     if progress:
         progress.start(len(files))
-    for path, given in files:
-        path = path.resolve()
-        status = "failed"
-        try:
-            sha = ingest.sha256_of(path)
-            previous = by_path.get(str(path))
-            same = by_sha.get(sha)
-            if same is not None and previous is None and Path(same.path).exists():
-                report.unchanged.append(str(path))  # a copy of a document kb has under its first path
-                status = "unchanged"
-                continue
-            known = previous or same
-            metadata = {**(stored_metadata.get(known.id, {}) if known else {}), **given.as_dict()}
-            if same is not None and (previous is None or previous is same):
-                if same is previous and metadata == stored_metadata.get(same.id, {}):
-                    report.unchanged.append(str(path))
+    with ReaderProcess(limits.timeout) as reader:
+        for path, given in files:
+            path = path.resolve()
+            status = "failed"
+            try:
+                check_file(path, limits)
+                sha = ingest.sha256_of(path)
+                previous = by_path.get(str(path))
+                same = by_sha.get(sha)
+                if same is not None and previous is None and Path(same.path).exists():
+                    report.unchanged.append(str(path))  # a copy of a document kb has under its first path
                     status = "unchanged"
                     continue
-                status = "updated" if same is previous else "moved"
-                document = session.update_document(same.id, str(path), metadata)
-                by_path.pop(same.path, None)
+                known = previous or same
+                metadata = {**(stored_metadata.get(known.id, {}) if known else {}), **given.as_dict()}
+                if same is not None and (previous is None or previous is same):
+                    if same is previous and metadata == stored_metadata.get(same.id, {}):
+                        report.unchanged.append(str(path))
+                        status = "unchanged"
+                        continue
+                    status = "updated" if same is previous else "moved"
+                    document = session.update_document(same.id, str(path), metadata)
+                    by_path.pop(same.path, None)
+                    by_path[str(path)] = by_sha[sha] = document
+                    stored_metadata[same.id] = metadata
+                    getattr(report, status).append(str(path))
+                    continue
+                parsed = reader.parse(path, password)
+                doc_id = previous.id if previous else (doc_ids or {}).get(path) or _new_id(path, taken_ids)
+                document = _document(doc_id, path, sha, parsed, Metadata(**metadata))
+                passages, outline = make_passages(doc_id, parsed.sections, parsed.page_labels)
+                document = replace(document, passages=len(passages))
+                text = "\n".join(p.text for p in passages)
+                acronyms = list(dict.fromkeys([*parsed.acronyms, *find_acronyms(text)]))
+                session.put_document(
+                    document, outline, passages, metadata, acronyms, find_compounds(text), word_counts(text)
+                )
+                report.warnings.extend((str(path), w) for w in parsed.warnings)
+                (report.replaced if previous else report.added).append(str(path))
+                status = "replaced" if previous else "added"
                 by_path[str(path)] = by_sha[sha] = document
-                stored_metadata[same.id] = metadata
-                getattr(report, status).append(str(path))
-                continue
-            parsed = ingest.parse(path, password)
-            doc_id = previous.id if previous else (doc_ids or {}).get(path) or _new_id(path, taken_ids)
-            document = _document(doc_id, path, sha, parsed, Metadata(**metadata))
-            passages, outline = make_passages(doc_id, parsed.sections, parsed.page_labels)
-            document = replace(document, passages=len(passages))
-            text = "\n".join(p.text for p in passages)
-            acronyms = list(dict.fromkeys([*parsed.acronyms, *find_acronyms(text)]))
-            session.put_document(
-                document, outline, passages, metadata, acronyms, find_compounds(text), word_counts(text)
-            )
-            report.warnings.extend((str(path), w) for w in parsed.warnings)
-            (report.replaced if previous else report.added).append(str(path))
-            status = "replaced" if previous else "added"
-            by_path[str(path)] = by_sha[sha] = document
-            stored_metadata[doc_id] = metadata
-            taken_ids.add(doc_id)
-        except IngestError as exc:
-            report.failed.append((exc.path, exc.reason))
-        except OSError as exc:
-            report.failed.append((str(path), exc.strerror or str(exc)))
-        finally:
-            if progress:
-                progress.advance(path, status)
+                stored_metadata[doc_id] = metadata
+                taken_ids.add(doc_id)
+            except IngestError as exc:
+                report.failed.append((exc.path, exc.reason))
+            except OSError as exc:
+                report.failed.append((str(path), exc.strerror or str(exc)))
+            finally:
+                if progress:
+                    progress.advance(path, status)
 
 
 def _document(doc_id: str, path: Path, sha: str, parsed: ingest.ParsedDocument, given: Metadata) -> Document:

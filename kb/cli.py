@@ -23,6 +23,7 @@ from kb.citation import STYLES, edition_label, printed_pages
 from kb.citation import cite as cite_passage
 from kb.editions import document_label
 from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
+from kb.ingest.limits import TIMEOUT_SECONDS, Limits, parse_size
 from kb.model import AddReport
 from kb.picks import DEFAULT_PACK
 from kb.plot import draw_term_plot
@@ -316,10 +317,30 @@ def _print_report(report: AddReport, quiet: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Read the password from the first line of this file.",
 )
+@click.option(
+    "--max-size",
+    "max_size",
+    metavar="SIZE",
+    help="Skip files larger than this, e.g. 200MB or 1G [default: 100MB for text and HTML, 500MB for PDF].",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=TIMEOUT_SECONDS,
+    show_default=True,
+    help="Seconds a file may take to read before it is skipped.",
+)
 @quiet_option
 @click.pass_obj
 def add(
-    obj: _Context, paths: tuple[Path, ...], quiet: bool, password: str | None, password_file: Path | None, **metadata
+    obj: _Context,
+    paths: tuple[Path, ...],
+    quiet: bool,
+    password: str | None,
+    password_file: Path | None,
+    max_size: str | None,
+    timeout: float,
+    **metadata,
 ):
     """Add files and folders (PDF, HTML, .txt, .md); folders are searched recursively.
 
@@ -340,10 +361,14 @@ def add(
         except (OSError, UnicodeDecodeError) as exc:
             raise KbClickError(f"{password_file}: the password file cannot be read ({exc})") from None
         password = lines[0] if lines else ""
+    try:
+        limits = Limits(parse_size(max_size) if max_size else None, timeout)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--max-size") from None
     knowledge_base = obj.open(quiet=quiet)
 
     def add_files(progress: _ProgressBar) -> AddReport:
-        return knowledge_base.add(paths, given, progress=progress, password=password)
+        return knowledge_base.add(paths, given, progress=progress, password=password, limits=limits)
 
     report = _run_with_progress(quiet, "Adding", add_files)
     _print_report(report, quiet)

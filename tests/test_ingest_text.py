@@ -34,7 +34,7 @@ def test_markdown_lists_stay_one_item_per_line_and_wrapped_paragraphs_are_joined
         "A paragraph that is wrapped over two lines.",
         "meet the residents",
         "agree shared priorities across agencies",
-        "review",
+        "1. review",
     ]
     assert [b.is_item for b in blocks] == [False, True, True, True]
 

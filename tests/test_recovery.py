@@ -17,6 +17,8 @@ from conftest import write_pdf
 from kb import IndexCorrupt, KnowledgeBase, Metadata, config
 from kb import cli as kb_cli
 from kb.index import DOCUMENT_LIST
+from kb.ingest import parse
+from kb.passages import make_passages
 
 CLI = str(config.PROJECT_ROOT / "cli.py")
 
@@ -213,17 +215,14 @@ def test_a_long_pdf_read_by_parallel_workers_equals_the_same_pdf_read_in_one_pro
     runs = []
     real = pdf_reader._read_in_parallel
     monkeypatch.setattr(pdf_reader, "_read_in_parallel", lambda *args: runs.append(args) or real(*args))
-    parallel = KnowledgeBase(tmp_path / "parallel")
-    parallel.add([path])
+    in_parallel, _ = make_passages("long", parse(path).sections)
     if (os.cpu_count() or 1) > 1:
         assert len(runs) == 1
     monkeypatch.setattr("kb.ingest.pdf.PARALLEL_FROM_PAGES", 10_000)
     monkeypatch.setattr("kb.ingest.pdf._read_in_parallel", None)  # would fail if called
-    single = KnowledgeBase(tmp_path / "single")
-    single.add([path])
-    in_parallel = parallel.passages("long")
+    single, _ = make_passages("long", parse(path).sections)
     assert [(p.text, p.page_start, p.heading_path) for p in in_parallel] == [
-        (p.text, p.page_start, p.heading_path) for p in single.passages("long")
+        (p.text, p.page_start, p.heading_path) for p in single
     ]
     assert {p.page_start for p in in_parallel} >= {1, count}
 

@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from kb.errors import IngestError, UnsupportedFormat
+from kb.ingest.limits import Limits, check_file, library_warnings, one_of_each_kind
 from kb.ingest.parsed import ParsedDocument
 
 
@@ -56,24 +57,39 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in READERS
 
 
-def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[IngestError]]:
+def collect_files(paths: Iterable[Path], limits: Limits | None = None) -> tuple[list[Path], list[IngestError]]:
     """Expand folders (recursively, supported files only, hidden ones skipped).
 
     A path named directly is returned even if its type is unknown, so that the
-    person who named it hears why it was not added.
+    person who named it hears why it was not added. What cannot be read (a
+    folder kb may not open, a FIFO, a file over its size cap) is an error under
+    the name it was found by, and the rest goes on.
     """
+    limits = limits or Limits()
     files: list[Path] = []
     errors: list[IngestError] = []
+
+    def take(path: Path) -> None:
+        try:
+            check_file(path, limits)
+        except IngestError as exc:
+            errors.append(exc)
+        else:
+            files.append(path)
+
+    def unreadable(exc: OSError) -> None:
+        errors.append(IngestError(exc.filename, f"folder cannot be read ({exc.strerror or exc})"))
+
     for path in paths:
         if path.is_dir():
-            for root, dirs, names in os.walk(path):
+            for root, dirs, names in os.walk(path, onerror=unreadable):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
                     candidate = Path(root) / name
                     if not name.startswith(".") and is_supported(candidate):
-                        files.append(candidate)
+                        take(candidate)
         elif path.exists():
-            files.append(path)
+            take(path)
         else:
             errors.append(IngestError(path, "no such file or folder"))
     unique = list(dict.fromkeys(f.resolve() for f in files))
@@ -100,7 +116,8 @@ def parse(path: Path, password: str | None = None) -> ParsedDocument:
         known = ", ".join(sorted(READERS))
         raise UnsupportedFormat(path, f"unsupported file type '{path.suffix or '(none)'}' (kb reads {known})")
     try:
-        parsed = reader(path)
+        with library_warnings() as noticed:
+            parsed = reader(path)
     except IngestError:
         raise
     except OSError as exc:
@@ -109,4 +126,5 @@ def parse(path: Path, password: str | None = None) -> ParsedDocument:
         raise IngestError(path, f"could not be read ({type(exc).__name__}: {exc})") from exc
     if not any(section.blocks for section in parsed.sections):
         raise IngestError(path, "no text found")
+    parsed.warnings[:] = one_of_each_kind([*parsed.warnings, *noticed])
     return parsed

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag, UnicodeDammit
+from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag, UnicodeDammit
 
 from kb.errors import IngestError
 from kb.ingest.parsed import ParsedDocument, SectionBuilder, clean_text
@@ -37,9 +37,8 @@ def parse_html(path: Path) -> ParsedDocument:
     soup = BeautifulSoup(markup, "html.parser")
     page_title = clean_text(soup.title.get_text()) if soup.title else ""
 
-    main = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body
-    if main is None:
-        raise IngestError(path, "no <body> content")
+    # A page without <body> (a fragment saved on its own) is read whole.
+    main = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body or soup
     _remove_chrome(main)
 
     builder = SectionBuilder()
@@ -51,56 +50,74 @@ def parse_html(path: Path) -> ParsedDocument:
 
 
 def _remove_chrome(root: Tag) -> None:
-    for tag in root.find_all(_CHROME_TAGS):
-        tag.decompose()
-    for tag in root.find_all(True):
-        if tag.decomposed:
-            continue
-        attrs = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
-        hidden = tag.has_attr("hidden") or tag.get("aria-hidden") == "true"
-        if hidden or (attrs.strip() and _CHROME_ATTR.search(attrs)):
-            tag.decompose()
+    """Decompose chrome in one pass from the top, never looking inside what is
+    gone: a deeply nested page costs its size, not its size squared."""
+    stack = [root]
+    while stack:
+        tag = stack.pop()
+        for child in tag.find_all(True, recursive=False):
+            if _is_chrome(child):
+                child.decompose()
+            else:
+                stack.append(child)
+
+
+def _is_chrome(tag: Tag) -> bool:
+    if tag.name in _CHROME_TAGS or tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
+        return True
+    attrs = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
+    return bool(attrs.strip() and _CHROME_ATTR.search(attrs))
 
 
 class _Walker:
-    """Walks the tree in document order, gathering inline text into blocks."""
+    """Walks the tree in document order, gathering inline text into blocks. It
+    keeps its own stack, so that no nesting depth exhausts Python's."""
 
     def __init__(self, builder: SectionBuilder) -> None:
         self.builder = builder
         self.inline: list[str] = []
         self.in_item = 0
 
-    def walk(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, Comment):
+    def walk(self, root: Tag) -> None:
+        stack: list[tuple[PageElement, bool]] = [(child, False) for child in reversed(root.contents)]
+        while stack:
+            node, leaving = stack.pop()
+            if leaving:
+                self._leave(node)
+            elif isinstance(node, Comment):
                 continue
-            if isinstance(child, NavigableString):
-                self.inline.append(str(child))
-            elif isinstance(child, Tag):
-                self._tag(child)
+            elif isinstance(node, NavigableString):
+                self.inline.append(str(node))
+            elif isinstance(node, Tag) and self._enter(node):
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.contents))
 
-    def _tag(self, tag: Tag) -> None:
+    def _enter(self, tag: Tag) -> bool:
+        """Start a tag; whether its children are to be walked."""
         name = tag.name
         if name in _HEADINGS:
             self.flush()
             self.builder.heading(tag.get_text(" "), _HEADINGS[name])
-        elif name == "br":
+            return False
+        if name == "br":
             self.inline.append("\n")
-        elif name == "li":
+            return False
+        if name == "li":
             self.flush()
             self.in_item += 1
-            self.walk(tag)
+        elif name in _BLOCKS:
+            self.flush()
+        return True
+
+    def _leave(self, tag: Tag) -> None:
+        name = tag.name
+        if name == "li":
             self.flush()
             self.in_item -= 1
         elif name in ("td", "th"):
-            self.walk(tag)
             self.inline.append(" | ")
         elif name in _BLOCKS:
             self.flush()
-            self.walk(tag)
-            self.flush()
-        else:
-            self.walk(tag)
 
     def flush(self) -> None:
         text = "".join(self.inline)

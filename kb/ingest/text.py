@@ -8,6 +8,7 @@ such line of the file as the document's title.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -17,12 +18,9 @@ from kb.errors import IngestError
 from kb.ingest.parsed import ParsedDocument, SectionBuilder
 from kb.model import Metadata
 
-_ATX_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT_RULE = re.compile(r"^(=+|-+)\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•–]|\d{1,3}[.)])\s+(.*)$")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|`+)(\S(?:.*?\S)?)\1")
-_HTML_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^>]*>", re.S)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _FRONT_MATTER_FIELD = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
 _DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})-(?P<day>\d{2}))?")
 
@@ -46,54 +44,92 @@ def read_text_file(path: Path) -> str:
 
 
 def parse_markdown(path: Path) -> ParsedDocument:
+    """Markdown through a CommonMark parser (markdown-it-py), which is linear
+    in its input whatever the input holds; headings, paragraphs, list items,
+    table rows and code lines become kb's blocks."""
     lines = read_text_file(path).splitlines()
     front, lines = _front_matter(lines)
     builder = SectionBuilder()
-    paragraph: list[str] = []
-    item: list[str] | None = None
-
-    def flush() -> None:
-        nonlocal item
-        if item is not None:
-            builder.block(_strip_markdown(" ".join(item)), is_item=True)
-            item = None
-        if paragraph:
-            builder.block(_strip_markdown(" ".join(paragraph)))
-            paragraph.clear()
-
-    in_fence = False
-    for i, line in enumerate(lines):
-        if line.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-            flush()
-            continue
-        if in_fence:
-            builder.block(line)
-            continue
-        atx = _ATX_HEADING.match(line)
-        next_line = lines[i + 1] if i + 1 < len(lines) else ""
-        if atx:
-            flush()
-            builder.heading(_strip_markdown(atx.group(2)), len(atx.group(1)))
-        elif line.strip() and not paragraph and item is None and _SETEXT_RULE.match(next_line):
-            builder.heading(_strip_markdown(line), 1 if next_line.startswith("=") else 2)
-        elif _SETEXT_RULE.match(line) and i > 0 and lines[i - 1].strip() and not paragraph:
-            continue
-        elif not line.strip():
-            flush()
-        elif match := _LIST_ITEM.match(line):
-            flush()
-            item = [match.group(1)]
-        elif item is not None and line.startswith((" ", "\t")):
-            item.append(line)
-        else:
-            if item is not None:
-                flush()
-            paragraph.append(line.lstrip("> "))
-    flush()
+    heading_level = 0
+    item_depth = 0
+    row: list[str] | None = None
+    number = ""  # an ordered list item's own number ("2."), which a reader cites
+    for token in _markdown_parser().parse("\n".join(lines)):
+        kind = token.type
+        if kind == "heading_open":
+            heading_level = int(token.tag[1])
+        elif kind == "heading_close":
+            heading_level = 0
+        elif kind == "list_item_open":
+            item_depth += 1
+            number = f"{token.info}{token.markup} " if token.info else ""
+        elif kind == "list_item_close":
+            item_depth -= 1
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close" and row is not None:
+            builder.block(" | ".join(row), is_item=True)
+            row = None
+        elif kind == "inline":
+            text = " ".join(_inline_text(token).split())
+            if heading_level:
+                builder.heading(text, heading_level)
+            elif row is not None:
+                row.append(text)
+            elif text:
+                builder.block(number + text, is_item=item_depth > 0)
+                number = ""
+        elif kind in ("fence", "code_block"):
+            for line in token.content.splitlines():
+                if line.strip():
+                    builder.block(line)
+        elif kind == "html_block":
+            text = " ".join(_without_tags(token.content).split())
+            if text:
+                builder.block(html.unescape(text), is_item=item_depth > 0)
     title, sections = builder.finish()
     metadata = _front_matter_metadata(front)
     return ParsedDocument("markdown", front.get("title") or title, None, sections, metadata=metadata)
+
+
+@functools.cache
+def _markdown_parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
+
+
+def _inline_text(token) -> str:
+    """What a reader sees of a paragraph or heading: its words, link texts and
+    image descriptions; inline HTML tags are left out, the text between them stays."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_inline_text(child))
+    return "".join(parts)
+
+
+def _without_tags(markup: str) -> str:
+    """Markup with its tags and comments taken out, in one pass (an unclosed
+    comment or tag costs the distance to the next one, not the rest of the file)."""
+    parts: list[str] = []
+    position = 0
+    while (start := markup.find("<", position)) >= 0:
+        parts.append(markup[position:start])
+        if markup.startswith("<!--", start):
+            end = markup.find("-->", start + 4)
+            position = len(markup) if end < 0 else end + 3
+        elif tag := _HTML_TAG.match(markup, start):
+            position = tag.end()
+        else:
+            parts.append("<")
+            position = start + 1
+    parts.append(markup[position:])
+    return "".join(parts)
 
 
 def _front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -245,10 +281,3 @@ def _looks_like_heading(line: str) -> bool:
         and not _LIST_ITEM.match(line)
         and (line[0].isupper() or line[0].isdigit())
     )
-
-
-def _strip_markdown(text: str) -> str:
-    """Markdown's marks and inline HTML reduced to the text a reader sees."""
-    text = _MD_LINK.sub(r"\1", text)
-    text = _HTML_TAG.sub("", text)
-    return html.unescape(_MD_EMPHASIS.sub(r"\2", text))

@@ -7,18 +7,14 @@ order, and ``structure`` finds headings, front matter and paragraphs.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
-import signal
-import sys
-import threading
-import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from kb.errors import IngestError
+from kb.ingest.limits import exit_with_parent, library_warnings
 from kb.ingest.parsed import ParsedDocument, SectionBuilder, clean_text
 from kb.ingest.pdf.contents import find_contents
 from kb.ingest.pdf.extract import Page, describe, mend_spacing, open_pdf, read_page
@@ -107,7 +103,9 @@ def _read_pages(reader, indexes, labels: list[str], respace: bool) -> tuple[list
 
 
 def _read_range(path: Path, password: str | None, indexes: range, labels: list[str], respace: bool):
-    return _read_pages(open_pdf(path, password), indexes, labels, respace)
+    with library_warnings() as noticed:
+        pages, warnings = _read_pages(open_pdf(path, password), indexes, labels, respace)
+    return pages, warnings + noticed
 
 
 def _read_in_parallel(path: Path, password: str | None, labels: list[str], workers: int, respace: bool):
@@ -118,32 +116,13 @@ def _read_in_parallel(path: Path, password: str | None, labels: list[str], worke
     runs = [range(start, min(start + step, count)) for start in range(0, count, step)]
     pages: list[Page] = []
     warnings: list[str] = []
-    with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
         arguments = ([path] * len(runs), [password] * len(runs), runs, [labels] * len(runs), [respace] * len(runs))
         results = pool.map(_read_range, *arguments)
         for run_pages, run_warnings in results:
             pages.extend(run_pages)
             warnings.extend(run_warnings)
     return pages, warnings
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Each worker's first step. Killed, a kb process cannot stop its workers,
-    and a worker waiting for its next page run would wait for ever: so the
-    worker ends itself when its parent is gone (at once on Linux, where the
-    kernel sends it SIGKILL; elsewhere within half a second)."""
-    if sys.platform.startswith("linux"):
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the line above
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def _page_labels(reader) -> list[str]:

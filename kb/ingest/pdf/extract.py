@@ -7,7 +7,6 @@ a size and a weight, which the rest of the PDF reader works from.
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections import Counter
@@ -18,8 +17,6 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, PyPdfError, WrongPasswordError
 
 from kb.errors import IngestError
-
-logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 _FILL_OPERATORS = {b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
 
