@@ -17,6 +17,7 @@ from kb.editions import latest_editions, matches_edition
 from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, PassageNotFound
 from kb.index import Index, IndexWriteSession, StateCache, read_vocabulary, tokenize
 from kb.ingest.limits import Limits, ReaderProcess, check_file
+from kb.ingest.parsed import clean_text
 from kb.model import AddReport, Document, Metadata, Passage, Section
 from kb.passages import make_passages
 from kb.picks import DEFAULT_PACK, PackStore, PickState, new_pick, text_hash
@@ -354,9 +355,10 @@ def _add_files(
 
 def _document(doc_id: str, path: Path, sha: str, parsed: ingest.ParsedDocument, given: Metadata) -> Document:
     found = parsed.metadata
+    given = Metadata(**{k: clean_text(v) if isinstance(v, str) else v for k, v in given.as_dict().items()})
     return Document(
         id=doc_id,
-        title=given.title or parsed.title or found.title or path.stem,
+        title=given.title or parsed.title or found.title or clean_text(path.stem),
         path=str(path),
         kind=parsed.kind,
         sha256=sha,

@@ -23,6 +23,7 @@ from kb.citation import STYLES, edition_label, printed_pages
 from kb.citation import cite as cite_passage
 from kb.editions import document_label
 from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
+from kb.inert import terminal_text, web_url
 from kb.ingest.limits import TIMEOUT_SECONDS, Limits, parse_size
 from kb.model import AddReport
 from kb.picks import DEFAULT_PACK
@@ -43,7 +44,13 @@ class KbClickError(click.ClickException):
     exit_code = EXIT_INPUT_ERROR
 
     def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"error: {terminal_text(self.format_message())}", err=True)
+
+
+def _web_address(value: str | None) -> str | None:
+    if value is not None and web_url(value) is None:
+        raise click.BadParameter(f"'{value}' is not an http or https address", param_hint="--url")
+    return value
 
 
 class _Context:
@@ -209,7 +216,7 @@ def _print_hits(result) -> None:
     for hit in result.hits:
         passage = hit.passage
         click.echo()
-        click.echo(f"{hit.rank:>2}. " + click.style(document_label(hit.document, inner), bold=True))
+        click.echo(f"{hit.rank:>2}. " + click.style(terminal_text(document_label(hit.document, inner)), bold=True))
         where = " · ".join(p for p in (passage.section, printed_pages(passage)) if p)
         if where:
             click.echo(INDENT + _shorten(where, inner))
@@ -217,7 +224,9 @@ def _print_hits(result) -> None:
             click.echo(INDENT + render_marks(line))
         if hit.also_in:
             click.echo(INDENT + _shorten("also in " + "; ".join(a.where for a in hit.also_in), inner))
-        click.echo(INDENT + click.style(_shorten(f"{passage.id} · {hit.document.source}", inner), dim=True))
+        click.echo(
+            INDENT + click.style(_shorten(terminal_text(f"{passage.id} · {hit.document.source}"), inner), dim=True)
+        )
 
 
 _MARKED = re.compile(re.escape(MARK_START) + r"(.*?)" + re.escape(MARK_END))
@@ -285,10 +294,10 @@ def _run_with_progress(quiet: bool, label: str, work):
 
 def _print_report(report: AddReport, quiet: bool) -> None:
     for path, reason in report.failed:
-        click.echo(f"error: {path}: {reason}", err=True)
+        click.echo(terminal_text(f"error: {path}: {reason}"), err=True)
     if not quiet:
         for path, warning in report.warnings:
-            click.echo(f"warning: {path}: {warning}", err=True)
+            click.echo(terminal_text(f"warning: {path}: {warning}"), err=True)
     parts = [f"{len(report.added)} added"]
     for outcome in ("replaced", "moved", "updated"):
         if getattr(report, outcome):
@@ -305,7 +314,9 @@ def _print_report(report: AddReport, quiet: bool) -> None:
 @click.option("--year", type=click.IntRange(1000, 2999), help="Year of publication (one file only).")
 @click.option("--edition", help='Edition, e.g. "2nd" (one file only).')
 @click.option("--publisher", help="Publisher or organisers (one file only).")
-@click.option("--url", help="Web address of the original (one file only).")
+@click.option(
+    "--url", callback=lambda ctx, param, value: _web_address(value), help="Web address of the original (one file only)."
+)
 @click.option(
     "--password",
     envvar="KB_PDF_PASSWORD",
@@ -463,7 +474,7 @@ def show(obj: _Context, passage_id: str, style: str, max_words: int | None, quer
         data["citation"] = cite_passage(document, passage, style)
         _echo_json(data)
         return
-    click.echo(click.style(textwrap.fill(document.title, WIDTH), bold=True))
+    click.echo(click.style(textwrap.fill(terminal_text(document.title), WIDTH), bold=True))
     pages = printed_pages(passage)
     click.echo(click.style(" · ".join(p for p in (passage.section, pages, passage.id) if p), dim=True))
     click.echo()
@@ -530,7 +541,7 @@ def list_documents(obj: _Context, as_json: bool):
             f"{_shorten(d.id, id_width):<{id_width}}  {d.kind:<8} {d.pages or '-':>5} {d.passages:>5}  "
             f"{d.added[:10]:<10}  "
         )
-        click.echo(line + _shorten(d.title, max(WIDTH - len(line), 12)))
+        click.echo(line + _shorten(terminal_text(d.title), max(WIDTH - len(line), 12)))
 
 
 @command()
@@ -548,7 +559,7 @@ def sections(obj: _Context, doc: str, as_json: bool):
     if as_json:
         _echo_json(serialize.sections_json(document, outline))
         return
-    click.echo(click.style(textwrap.fill(document.title, WIDTH), bold=True))
+    click.echo(click.style(textwrap.fill(terminal_text(document.title), WIDTH), bold=True))
     click.echo(click.style(f"{document.id} · {_count(document.passages, 'passage')}", dim=True))
     if not outline:
         click.echo("(no headings found: the document is one section)")

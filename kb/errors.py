@@ -58,3 +58,7 @@ class PassageNotFound(KbError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class InvalidPackName(KbError, ValueError):
+    """A pack name kb will not store or export."""

@@ -6,13 +6,12 @@ every format carries the same quote, heading and citation.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from kb.inert import csv_text, markdown_text, xml_text
 from kb.picks import PickState
 
 FORMATS = ("md", "pptx", "csv", "json")
@@ -57,23 +56,22 @@ def to_markdown(slides: list[Slide], title: str) -> str:
     """One slide per passage, separated by ``---`` (Marp, reveal.js and pandoc read it).
     The front matter's title is a quoted string (JSON's quoting is YAML's too),
     so a colon, a quote or a '#' in it never breaks the YAML."""
-    parts = [f"---\nmarp: true\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n# {title}\n"]
+    text = markdown_text
+    parts = [f"---\nmarp: true\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n# {text(title)}\n"]
     for slide in slides:
-        quote = "\n".join(f"> {line}" if line else ">" for line in slide.quote.splitlines())
-        parts.append(f"## {slide.heading}\n\n{quote}\n\n— {slide.citation}\n")
-    parts.append("## Sources\n\n" + "\n".join(f"- {s}" for s in sources(slides)) + "\n")
+        quote = "\n".join(f"> {text(line)}" if line else ">" for line in slide.quote.splitlines())
+        parts.append(f"## {text(slide.heading)}\n\n{quote}\n\n— {text(slide.citation)}\n")
+    parts.append("## Sources\n\n" + "\n".join(f"- {text(s)}" for s in sources(slides)) + "\n")
     return "\n---\n\n".join(parts)
 
 
 def to_csv(slides: list[Slide]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["order", "passage_id", "doc_id", "state", "section", "quote", "citation"])
-    for order, slide in enumerate(slides, start=1):
-        writer.writerow(
-            [order, slide.passage_id, slide.doc_id, slide.state, slide.section, slide.quote, slide.citation]
-        )
-    return out.getvalue()
+    header = ["order", "passage_id", "doc_id", "state", "section", "quote", "citation"]
+    rows = [
+        [order, slide.passage_id, slide.doc_id, slide.state, slide.section, slide.quote, slide.citation]
+        for order, slide in enumerate(slides, start=1)
+    ]
+    return csv_text(header, rows)
 
 
 def to_json(slides: list[Slide], pack: str) -> str:
@@ -101,7 +99,7 @@ def write_pptx(slides: list[Slide], title: str, path: Path) -> None:
         for n, line in enumerate(text.split("\n")):
             paragraph = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
             run = paragraph.add_run()
-            run.text = line
+            run.text = xml_text(line)
             run.font.size, run.font.bold, run.font.italic = Pt(size), bold, italic
         return frame
 

@@ -21,10 +21,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kb.errors import KbError
+from kb.errors import InvalidPackName, KbError
 
 DEFAULT_PACK = "default"
-_PACK_NAME = re.compile(r"^[\w.-]{1,64}$")
+# Letters of any script, digits, "-", "_", "." and spaces inside; no dot first (a hidden file).
+_PACK_NAME = re.compile(r"[^\W_]|[^\W_][\w .-]{0,62}[\w.-]", re.UNICODE)
 _LOCK_FILE = ".lock"
 _LOCK_WAIT_SECONDS = 10.0
 
@@ -121,6 +122,9 @@ class PackStore:
             raise
 
     def _path(self, pack: str) -> Path:
-        if not _PACK_NAME.match(pack):
-            raise KbError(f"'{pack}' is not a pack name (letters, digits, '.', '_' and '-' only)")
+        if not _PACK_NAME.fullmatch(pack):
+            raise InvalidPackName(
+                f"{pack!r} is not a pack name: up to 64 letters, digits, spaces, '.', '_' and '-', "
+                "starting with a letter or digit"
+            )
         return self.folder / f"{pack}.json"

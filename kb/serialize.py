@@ -5,12 +5,11 @@ Kept in the library so that every front end (CLI, web API) emits the same shapes
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict
 
 from kb.citation import cite
 from kb.editions import edition_tag
+from kb.inert import csv_text
 from kb.model import Document, Hit, Passage, Section
 from kb.picks import PickState
 from kb.research import Concordance, Keyness, TermCount
@@ -83,21 +82,15 @@ def terms_json(counts: list[TermCount]) -> dict:
 
 
 def terms_csv(counts: list[TermCount], by_section: bool) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
     if by_section:
-        writer.writerow(["term", "doc_id", "section", "page_start", "page_end", "occurrences"])
-        for c in counts:
-            for s in c.top_sections:
-                writer.writerow([c.term, c.doc_id, s.section, s.page_start, s.page_end, s.occurrences])
+        header = ["term", "doc_id", "section", "page_start", "page_end", "occurrences"]
+        rows = [[c.term, c.doc_id, s.section, s.page_start, s.page_end, s.occurrences]
+                for c in counts for s in c.top_sections]  # fmt: skip
     else:
-        writer.writerow(
-            ["term", "doc_id", "document", "edition", "year", "occurrences", "words", "per_10k", "sections"]
-        )
-        for c in counts:
-            writer.writerow([c.term, c.doc_id, c.document, c.edition, c.year, c.occurrences, c.words,
-                             f"{c.per_10k:.3f}", c.sections])  # fmt: skip
-    return out.getvalue()
+        header = ["term", "doc_id", "document", "edition", "year", "occurrences", "words", "per_10k", "sections"]
+        rows = [[c.term, c.doc_id, c.document, c.edition, c.year, c.occurrences, c.words, f"{c.per_10k:.3f}",
+                 c.sections] for c in counts]  # fmt: skip
+    return csv_text(header, rows)
 
 
 def kwic_json(term: str, lines: list[Concordance]) -> dict:

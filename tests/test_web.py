@@ -76,7 +76,9 @@ def test_passage_page_has_citation_neighbours_and_pdf_link(client):
     assert 'href="/source/report#page=1"' in page
     pdf = client.get("/source/report")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert client.get("/source/guide").status_code == 404  # not a PDF
+    text = client.get("/source/guide")  # not a PDF: its text, in a sandbox
+    assert text.status_code == 200 and text.headers["content-type"].startswith("text/plain")
+    assert text.headers["content-security-policy"] == "sandbox" and text.text.startswith("# Guide")
     assert client.get("/passage/guide:9").status_code == 404
 
 

@@ -19,7 +19,9 @@ _SECTION_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*\.?|[IVXLC]{1,6}\.|[A-Z]\.
 _NUMBERED_PART = re.compile(rf"{_SECTION_NUMBER.pattern}|^(part|chapter|section)\s+[\dIVXLC]+\b", re.I)
 
 # Characters that PDFs and web pages carry but a reader never sees.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+# Marks a reader never sees, and control characters, which a terminal would act on.
+_CONTROL = [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F, *range(0x80, 0xA0)]
+_INVISIBLE = dict.fromkeys([*map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), *_CONTROL], None)
 
 
 def clean_text(text: str) -> str:

@@ -21,7 +21,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import anyio.to_thread
 from anyio import CapacityLimiter
@@ -38,6 +38,7 @@ from kb import (
     AmbiguousDocument,
     DocumentNotFound,
     IndexMissing,
+    InvalidPackName,
     KbError,
     KnowledgeBase,
     PassageNotFound,
@@ -46,6 +47,7 @@ from kb import (
 from kb.citation import cite, edition_label, printed_pages
 from kb.editions import edition_tag
 from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
+from kb.inert import web_url
 from kb.model import Document, Hit, Passage
 from kb.picks import DEFAULT_PACK
 from kb.search import prepare as prepare_search
@@ -195,12 +197,18 @@ def create_app(index_dir: Path | str) -> Starlette:
         return JSONResponse(serialize.show_json(passage, document))
 
     def source(request: Request) -> Response:
-        """The original PDF of a document, by its id only: the path comes from the index, never the request."""
+        """The original file of a document, by its id only: the path comes from
+        the index, never the request. A PDF opens in the browser's viewer; any
+        other file is shown as plain text in a sandbox, so that a page's own
+        HTML and scripts never run on kb's origin."""
         document = knowledge_base().document(request.path_params["doc_id"])
         path = Path(document.path)
-        if document.kind != "pdf" or not path.is_file():
-            raise HTTPException(404, "no local PDF for this document")
-        return FileResponse(path, media_type="application/pdf", filename=path.name, content_disposition_type="inline")
+        if not path.is_file():
+            raise HTTPException(404, "the file of this document is not on this computer any more")
+        if document.kind == "pdf":
+            return FileResponse(path, media_type="application/pdf", content_disposition_type="inline")
+        headers = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}
+        return FileResponse(path, media_type="text/plain; charset=utf-8", headers=headers)
 
     # -- picks ------------------------------------------------------------------
 
@@ -241,10 +249,10 @@ def create_app(index_dir: Path | str) -> Starlette:
             raise BadRequest(f"pack '{pack}' is empty")
         slides = slides_from(states, lambda text, query: text)
         name = f"kb-{pack}.{fmt}"
-        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        headers = {"Content-Disposition": _attachment(name)}
         if fmt == "pptx":
             with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / name
+                path = Path(tmp) / "deck.pptx"
                 write_pptx(slides, pack, path)
                 content = path.read_bytes()
             media = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -264,7 +272,10 @@ def create_app(index_dir: Path | str) -> Starlette:
 
     def document_page(request: Request) -> Response:
         document, sections = knowledge_base().sections(request.path_params["doc_id"])
-        return page(request, "document.html", document=document, sections=sections, pages=printed_pages)
+        source_link = web_url(document.url) or (f"/source/{document.id}" if Path(document.path).is_file() else None)
+        return page(
+            request, "document.html", document=document, sections=sections, pages=printed_pages, source_link=source_link
+        )
 
     def api_documents(request: Request) -> Response:
         return JSONResponse(serialize.documents_json(knowledge_base().documents()))
@@ -367,7 +378,7 @@ def create_app(index_dir: Path | str) -> Starlette:
             return error(request, 404, str(exc))
         if isinstance(exc, IndexMissing):
             return error(request, 503, str(exc))
-        status = 400 if isinstance(exc, AmbiguousDocument) else 500
+        status = 400 if isinstance(exc, (AmbiguousDocument, InvalidPackName)) else 500
         return error(request, status, str(exc))
 
     routes = [
@@ -461,3 +472,10 @@ def _has_matplotlib() -> bool:
     except ImportError:
         return False
     return True
+
+
+def _attachment(name: str) -> str:
+    """A download's file name in a header, which must be ASCII: an ASCII
+    stand-in, and the real name encoded as RFC 6266 says (browsers take that)."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
