@@ -704,28 +704,84 @@ def compare(obj: _Context, doc_a: str, doc_b: str, top: int, as_json: bool):
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=0, type=click.IntRange(0, 65535), help="Port (default: a free one).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16), help="Server processes.")
+@click.option(
+    "--auth",
+    "auth_token",
+    envvar="KB_SERVE_AUTH",
+    metavar="TOKEN",
+    help="Ask every client for this token (a sign-in page, or Authorization: Bearer TOKEN); env KB_SERVE_AUTH.",
+)
+@click.option(
+    "--insecure-no-auth", is_flag=True, help="Serve beyond this machine with no sign-in: anyone who can connect reads."
+)
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Another host name clients use to reach this server (repeatable).",
+)
 @click.pass_obj
-def serve(obj: _Context, host: str, port: int, workers: int):
+def serve(
+    obj: _Context,
+    host: str,
+    port: int,
+    workers: int,
+    auth_token: str | None,
+    insecure_no_auth: bool,
+    allowed_hosts: tuple[str, ...],
+):
     """Serve the knowledge base as web pages (and JSON under /api/) on this machine.
+
+    It answers only to its own host names. Serving beyond this machine
+    (--host 0.0.0.0 or a LAN address) needs --auth TOKEN, or an explicit
+    --insecure-no-auth, and then shows file names instead of paths.
 
     \b
     Example:
         kb serve
         kb serve --port 8080 --workers 2
+        kb serve --host 0.0.0.0 --auth "$(cat ~/.kb-token)"
     """
     import uvicorn
 
+    from kb.web import AUTH_ENV, HOSTS_ENV, INDEX_ENV, PUBLIC_ENV
+    from kb.web.guard import Exposure, HeaderTimeoutProtocol
+
+    exposure = Exposure.serving(host, allowed_hosts, auth_token or None)
+    if exposure.public and exposure.auth_token is None and not insecure_no_auth:
+        raise click.UsageError(
+            f"serving on {host} lets other machines connect: give --auth TOKEN, or --insecure-no-auth"
+        )
     obj.open()  # takes in the bundled corpus first, as the other commands do
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"warning: serving on {host}: other machines can read this knowledge base", err=True)
+    if exposure.public and exposure.auth_token is None:
+        click.echo(f"warning: serving on {host} with no sign-in: other machines can read this knowledge base", err=True)
     if port == 0:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             probe.bind((host, 0))
             port = probe.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"kb is serving {obj.index_dir} at http://{shown}:{port}/  (Ctrl-C stops it)")
-    os.environ["KB_INDEX"] = str(obj.index_dir)
-    uvicorn.run("kb.web:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    os.environ.update(
+        {
+            INDEX_ENV: str(obj.index_dir),
+            HOSTS_ENV: ",".join(sorted(exposure.hosts)),
+            AUTH_ENV: exposure.auth_token or "",
+            PUBLIC_ENV: "1" if exposure.public else "",
+        }
+    )
+    uvicorn.run(
+        "kb.web:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        http=HeaderTimeoutProtocol,
+        timeout_keep_alive=5,
+        limit_concurrency=512,
+        h11_max_incomplete_event_size=16 * 1024,
+    )
 
 
 # -- picks ---------------------------------------------------------------------

@@ -93,7 +93,7 @@ def test_the_web_page_shows_editions_and_where_else_a_passage_stands(editions):
 
     from kb.web import create_app
 
-    with TestClient(create_app(editions.path)) as client:
+    with TestClient(create_app(editions.path), base_url="http://localhost") as client:
         page = client.get("/", params={"q": "policing by consent"}).text
         assert '<span class="muted">(2nd ed., 2022)</span>' in page
         assert 'Also in <a href="/passage/gp-2008%3A1">1st ed., 2008</a>' in page

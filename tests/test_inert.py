@@ -49,7 +49,7 @@ def test_every_csv_cell_that_a_spreadsheet_would_run_starts_with_a_quote(hostile
 
 
 def test_the_terms_download_does_not_reflect_a_formula_from_a_link(hostile_kb):
-    with TestClient(create_app(hostile_kb.path)) as client:
+    with TestClient(create_app(hostile_kb.path), base_url="http://localhost") as client:
         body = client.get("/terms.csv", params={"t": '=HYPERLINK("http://evil.example")'}).text
     cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
     assert '\'=HYPERLINK("http://evil.example")' in cells
@@ -112,7 +112,7 @@ def test_only_http_and_https_addresses_are_accepted_and_linked(tmp_path, write, 
     knowledge_base.index.writer  # noqa: B018 - the index exists
     with knowledge_base.index.writer() as session:
         session.update_document("note", str(path), {"url": "javascript:alert(document.domain)"})
-    with TestClient(create_app(knowledge_base.path)) as client:
+    with TestClient(create_app(knowledge_base.path), base_url="http://localhost") as client:
         for page in ("/documents/note", "/passage/note:1", "/?q=trust"):
             html = client.get(page).text
             assert not re.search(r'href="\s*javascript:', html, re.I), page
@@ -128,7 +128,7 @@ def test_pack_names_that_could_break_a_file_or_a_header_are_refused(knowledge_ba
 def test_a_pack_named_in_any_script_is_exported_on_the_web_and_in_the_cli(knowledge_base, write, tmp_path):
     knowledge_base.add([write("note.md", "# Note\n\nTrust grows.\n")])
     knowledge_base.pick(["note:1"], pack="名前 2024")
-    with TestClient(create_app(knowledge_base.path)) as client:
+    with TestClient(create_app(knowledge_base.path), base_url="http://localhost") as client:
         for fmt in ("md", "csv", "json", "pptx"):
             response = client.get(f"/picks/export.{fmt}", params={"pack": "名前 2024"})
             assert response.status_code == 200, fmt

@@ -29,7 +29,9 @@ def client(knowledge_base, write, make_pdf):
             make_pdf("report.pdf", [["Annual trust report", "Trust in the police rose this year."]]),
         ]
     )
-    with TestClient(create_app(knowledge_base.path)) as started:  # runs start-up and shut-down
+    with TestClient(
+        create_app(knowledge_base.path), base_url="http://localhost"
+    ) as started:  # runs start-up and shut-down
         yield started
 
 
@@ -150,14 +152,16 @@ def test_research_and_document_pages(client):
 
 
 def test_a_missing_index_is_a_503(tmp_path):
-    with TestClient(create_app(tmp_path / "none")) as client:  # starting up without an index is fine
+    with TestClient(
+        create_app(tmp_path / "none"), base_url="http://localhost"
+    ) as client:  # starting up without an index is fine
         page = client.get("/api/documents")
     assert page.status_code == 503 and "kb add" in page.json()["error"]
 
 
 def test_an_edition_given_as_a_number_reads_as_an_ordinal_on_the_pages(knowledge_base, write):
     knowledge_base.add([write("second.md", "# Second\n\n## Trust\n\nTrust grows.\n")], metadata=Metadata(edition="2"))
-    with TestClient(create_app(knowledge_base.path)) as client:
+    with TestClient(create_app(knowledge_base.path), base_url="http://localhost") as client:
         assert "(2nd ed.)" in client.get("/terms?t=trust").text
         assert "(2nd ed.)" in client.get("/?q=trust").text
 

@@ -140,7 +140,7 @@ class ReaderProcess:
         single_threaded = threading.active_count() == 1 and sys.platform.startswith("linux")
         context = multiprocessing.get_context("fork" if single_threaded else "spawn")
         ours, theirs = context.Pipe()
-        self._process = context.Process(target=_serve, args=(theirs,), name="kb-reader")
+        self._process = context.Process(target=_serve, args=(theirs, os.getpid()), name="kb-reader")
         self._process.start()
         theirs.close()
         self._connection = ours
@@ -153,10 +153,10 @@ class ReaderProcess:
         self._process = self._connection = None
 
 
-def _serve(connection) -> None:
+def _serve(connection, parent: int) -> None:
     from kb import ingest
 
-    exit_with_parent(os.getppid())
+    exit_with_parent(parent)
     while True:
         try:
             request = connection.recv()

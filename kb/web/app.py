@@ -52,6 +52,7 @@ from kb.model import Document, Hit, Passage
 from kb.picks import DEFAULT_PACK
 from kb.search import prepare as prepare_search
 from kb.search import warm
+from kb.web.guard import AUTH_COOKIE, LOGIN_PATH, BodyTooLarge, Exposure, Guard, form_token
 
 MAX_QUERY = 300
 MAX_LIMIT = 100
@@ -66,14 +67,16 @@ class BadRequest(HTTPException):
         super().__init__(400, message)
 
 
-def create_app(index_dir: Path | str) -> Starlette:
-    """The app for one index folder."""
+def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard:
+    """The app for one index folder, behind the guard for how far it is
+    exposed (by default: this machine only, no login)."""
     index_dir = Path(index_dir)
+    exposure = exposure or Exposure()
     templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
     templates.filters["marks"] = _marks
     templates.filters["edition"] = edition_label
     templates.filters["edition_tag"] = edition_tag
-    token = secrets.token_urlsafe(24)
+    token = form_token(index_dir)
     shared = KnowledgeBase(index_dir, keep_open=True)
 
     def knowledge_base() -> KnowledgeBase:
@@ -110,9 +113,13 @@ def create_app(index_dir: Path | str) -> Starlette:
             warming.join(timeout=10)  # it reads one word at a time: closing under it would reopen the index
         shared.index.close()
 
-    def page(request: Request, name: str, **context) -> HTMLResponse:
+    def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
         context.update(token=token, max_query=MAX_QUERY)
-        return HTMLResponse(templates.get_template(name).render(request=request, **context))
+        return HTMLResponse(templates.get_template(name).render(request=request, **context), status_code=status)
+
+    def api(data: dict) -> JSONResponse:
+        """A JSON answer; once other machines can connect, file paths are shown as file names only."""
+        return JSONResponse(_without_paths(data) if exposure.public else data)
 
     def check_post(request: Request, form) -> None:
         """Picks change only from kb's own pages: same origin, and the page's token."""
@@ -170,7 +177,7 @@ def create_app(index_dir: Path | str) -> Starlette:
             doc=request.query_params.get("doc") or None,
             literal=bool(request.query_params.get("literal")),
         )
-        return JSONResponse(serialize.search_json(result))
+        return api(serialize.search_json(result))
 
     def passage_page(request: Request) -> Response:
         kb = knowledge_base()
@@ -194,7 +201,7 @@ def create_app(index_dir: Path | str) -> Starlette:
 
     def api_passage(request: Request) -> Response:
         passage, document = knowledge_base().passage(request.path_params["passage_id"])
-        return JSONResponse(serialize.show_json(passage, document))
+        return api(serialize.show_json(passage, document))
 
     def source(request: Request) -> Response:
         """The original file of a document, by its id only: the path comes from
@@ -236,7 +243,7 @@ def create_app(index_dir: Path | str) -> Starlette:
 
     def api_picks(request: Request) -> Response:
         pack = request.query_params.get("pack") or DEFAULT_PACK
-        return JSONResponse(serialize.picks_json(pack, knowledge_base().picked(pack)))
+        return api(serialize.picks_json(pack, knowledge_base().picked(pack)))
 
     @slow
     def pick_export(request: Request) -> Response:
@@ -278,13 +285,13 @@ def create_app(index_dir: Path | str) -> Starlette:
         )
 
     def api_documents(request: Request) -> Response:
-        return JSONResponse(serialize.documents_json(knowledge_base().documents()))
+        return api(serialize.documents_json(knowledge_base().documents()))
 
     def api_sections(request: Request) -> Response:
-        return JSONResponse(serialize.sections_json(*knowledge_base().sections(request.path_params["doc_id"])))
+        return api(serialize.sections_json(*knowledge_base().sections(request.path_params["doc_id"])))
 
     def api_acronyms(request: Request) -> Response:
-        return JSONResponse(serialize.acronyms_json(knowledge_base().acronyms(request.query_params.get("doc") or None)))
+        return api(serialize.acronyms_json(knowledge_base().acronyms(request.query_params.get("doc") or None)))
 
     # -- research ---------------------------------------------------------------------
 
@@ -316,7 +323,7 @@ def create_app(index_dir: Path | str) -> Starlette:
 
     @slow
     def api_terms(request: Request) -> Response:
-        return JSONResponse(serialize.terms_json(term_counts(request)))
+        return api(serialize.terms_json(term_counts(request)))
 
     @slow
     def terms_csv_download(request: Request) -> Response:
@@ -343,7 +350,7 @@ def create_app(index_dir: Path | str) -> Starlette:
         term = _text(request, "term", required=True)
         sort = _choice(request, "sort", ("doc", "left", "right"))
         lines = knowledge_base().concordance(term, width=_int(request, "width", 40, 10, 200), sort=sort)
-        return JSONResponse(serialize.kwic_json(term, lines))
+        return api(serialize.kwic_json(term, lines))
 
     @slow
     def compare_page(request: Request) -> Response:
@@ -359,7 +366,7 @@ def create_app(index_dir: Path | str) -> Starlette:
     @slow
     def api_compare(request: Request) -> Response:
         a, b = _text(request, "a", required=True), _text(request, "b", required=True)
-        return JSONResponse(serialize.compare_json(*knowledge_base().compare(a, b)))
+        return api(serialize.compare_json(*knowledge_base().compare(a, b)))
 
     # -- errors -------------------------------------------------------------------------
 
@@ -381,8 +388,28 @@ def create_app(index_dir: Path | str) -> Starlette:
         status = 400 if isinstance(exc, (AmbiguousDocument, InvalidPackName)) else 500
         return error(request, status, str(exc))
 
+    def login_page(request: Request) -> Response:
+        return page(request, "login.html", next=_local_path(request.query_params.get("next", "/")), failed=False)
+
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        origin = request.headers.get("origin")
+        if origin and origin.rstrip("/") != f"{request.url.scheme}://{request.url.netloc}":
+            raise HTTPException(403, "sign in from kb's own page")
+        target = _local_path(str(form.get("next", "/")))
+        if not secrets.compare_digest(str(form.get("token", "")), exposure.auth_token or ""):
+            return page(request, "login.html", next=target, failed=True, status=401)
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(AUTH_COOKIE, exposure.login_cookie(), httponly=True, samesite="strict")
+        return response
+
+    async def too_large(request: Request, exc: BodyTooLarge) -> Response:
+        return error(request, 413, "the request is larger than kb accepts")
+
     routes = [
         Route("/", home),
+        Route(LOGIN_PATH, login_page),
+        Route(LOGIN_PATH, login, methods=["POST"]),
         Route("/passage/{passage_id}", passage_page),
         Route("/source/{doc_id}", source),
         Route("/picks", picks_page),
@@ -406,9 +433,26 @@ def create_app(index_dir: Path | str) -> Starlette:
         Route("/api/kwic", api_kwic),
         Route("/api/compare", api_compare),
     ]
-    return Starlette(
-        routes=routes, exception_handlers={HTTPException: http_error, KbError: kb_error}, lifespan=lifespan
-    )
+    handlers = {HTTPException: http_error, KbError: kb_error, BodyTooLarge: too_large}
+    return Guard(Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan), exposure)
+
+
+def _without_paths(data):
+    """The same JSON with each file path cut to its file name."""
+    if isinstance(data, dict):
+        return {
+            key: Path(value).name if key in ("path", "source") and isinstance(value, str) and not web_url(value)
+            else _without_paths(value)
+            for key, value in data.items()
+        }  # fmt: skip
+    if isinstance(data, list):
+        return [_without_paths(item) for item in data]
+    return data
+
+
+def _local_path(target: str) -> str:
+    """A path on this server to go back to, never another site ('//evil', 'http://...')."""
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
 
 
 def _warm_quietly(index, stop: threading.Event) -> None:
