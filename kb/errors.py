@@ -38,6 +38,10 @@ class IndexVersionMismatch(KbError):
     """The index was made by a kb with another schema version."""
 
 
+class IndexWriteError(KbError):
+    """The index could not be written (a full disk, a read-only folder)."""
+
+
 class IndexCorrupt(KbError):
     """The index's files cannot be opened."""
 

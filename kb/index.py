@@ -16,8 +16,10 @@ Whoosh is imported here and in the read side only (``kb.search``,
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import glob
+import io
 import json
 import os
 import re
@@ -43,7 +45,7 @@ from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 from whoosh.writing import IndexWriter
 
-from kb.errors import IndexCorrupt, IndexLocked, IndexMissing, IndexVersionMismatch
+from kb.errors import IndexCorrupt, IndexLocked, IndexMissing, IndexVersionMismatch, IndexWriteError
 from kb.model import Document, Metadata, Passage, Section
 from kb.spelling import WordList
 from kb.vocabulary import Vocabulary
@@ -267,26 +269,47 @@ class Index:
         """One write session: everything done in it lands in one commit, or not at all."""
         if not create and not self.exists():
             raise IndexMissing(f"no index at {self.path}: add documents with `kb add FILE...`")
-        with self.exclusive(wait=_LOCK_WAIT_SECONDS):
-            ix = self._open_for_writing(create)
-            try:
-                writer = ix.writer(_lk=False, compound=False)  # kb holds the lock (``exclusive``); see _SEPARATE_FILES
-                session = IndexWriteSession(writer)
+        committed = False
+        try:
+            with self.exclusive(wait=_LOCK_WAIT_SECONDS):
+                ix = self._open_for_writing(create)
                 try:
-                    with writer.searcher() as searcher:
-                        self._check_version(searcher)
-                    yield session
-                except BaseException:
-                    writer.cancel()
-                    raise
-                if session.changed:
-                    document_list = session.document_list()
-                    writer.commit(merge=True)
-                    write_document_list(self.path, document_list)
-                else:
-                    writer.cancel()
-            finally:
-                ix.close()
+                    writer = ix.writer(
+                        _lk=False, compound=False
+                    )  # kb holds the lock (``exclusive``); see _SEPARATE_FILES
+                    session = IndexWriteSession(writer)
+                    try:
+                        with writer.searcher() as searcher:
+                            self._check_version(searcher)
+                        yield session
+                        if session.changed:
+                            document_list = session.document_list()
+                            writer.commit(merge=True)
+                            committed = True
+                            write_document_list(self.path, document_list)
+                        else:
+                            writer.cancel()
+                    except BaseException as failure:
+                        if not committed:
+                            cancelled = True
+                            try:
+                                writer.cancel()
+                            except Exception:  # a full disk fails the cancel too, leaving its files open
+                                cancelled = False
+                            if not cancelled or isinstance(failure, OSError):  # a failed merge leaves readers open
+                                _close_files_of(writer, failure)
+                        self._clean_leftovers()  # the failed writer's files: on a full disk, the space
+                        raise
+                finally:
+                    ix.close()
+        except OSError as exc:
+            why = _write_failure(exc)
+            if committed:
+                raise IndexWriteError(
+                    f"the index at {self.path} was updated, but the copy of its document list "
+                    f"({DOCUMENT_LIST}) could not be written: {why}"
+                ) from exc
+            raise IndexWriteError(f"cannot write the index at {self.path}: {why}; nothing was changed") from exc
 
     @contextmanager
     def exclusive(self, wait: float = 0.0) -> Iterator[None]:
@@ -330,6 +353,12 @@ class Index:
                 (self.path / name).unlink(missing_ok=True)
         for sibling in self.path.parent.glob(f"{glob.escape(self.path.name)}.rebuild-*"):
             shutil.rmtree(sibling, ignore_errors=True)
+        # Segment files no generation names: a writer that failed or was killed before its commit.
+        with contextlib.suppress(Exception):  # no TOC yet, or a damaged one: rebuild deals with it
+            storage = FileStorage(str(self.path))
+            generation = TOC._latest_generation(storage, INDEX_NAME)
+            if generation >= 0:
+                clean_files(storage, INDEX_NAME, generation, TOC.read(storage, INDEX_NAME, generation).segments)
 
     def recorded_documents(self) -> tuple[list[dict], dict]:
         """Each document's stored record (its ``document`` and ``metadata``) and
@@ -390,6 +419,45 @@ class Index:
             return whoosh_index.open_dir(str(self.path), indexname=INDEX_NAME)
         except Exception as exc:  # a damaged TOC or segment: unpickling and struct errors
             raise IndexCorrupt(f"the index at {self.path} is damaged ({type(exc).__name__}): run `kb rebuild`") from exc
+
+
+def _close_files_of(writer: IndexWriter, failure: BaseException) -> None:
+    """Close every file a failed Whoosh writer holds, and the files held by
+    Whoosh's frames in the failure's traceback (a merge's segment readers),
+    following only Whoosh's own objects: what a full disk leaves open."""
+    seen: set[int] = set()
+    pending: list[object] = [writer]
+    traceback = failure.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_globals.get("__name__", "").startswith("whoosh"):
+            pending.extend(traceback.tb_frame.f_locals.values())
+        traceback = traceback.tb_next
+    while pending:
+        thing = pending.pop()
+        if id(thing) in seen:
+            continue
+        seen.add(id(thing))
+        if isinstance(thing, io.IOBase):
+            with contextlib.suppress(Exception):
+                thing.close()
+        elif isinstance(thing, (list, tuple, set)):
+            pending.extend(thing)
+        elif isinstance(thing, dict):
+            pending.extend(thing.values())
+        elif type(thing).__module__.startswith("whoosh") and hasattr(thing, "__dict__"):
+            pending.extend(vars(thing).values())
+
+
+def _write_failure(exc: OSError) -> str:
+    """Why a write failed, as a person would say it."""
+    reasons = {
+        errno.ENOSPC: "no space left on the disk",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+    }
+    return reasons.get(exc.errno, exc.strerror or str(exc))
 
 
 _held_lock_fds: set[int] = set()

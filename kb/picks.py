@@ -72,8 +72,12 @@ class PackStore:
         so that two kb processes picking at once never lose each other's
         picks. Holding it, any temporary file in the folder is a leftover of
         a killed writer, and is deleted."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / _LOCK_FILE, "a") as lock:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            lock = open(self.folder / _LOCK_FILE, "a")  # noqa: SIM115 - closed by the with below
+        except OSError as exc:
+            raise KbError(f"cannot write the packs in {self.folder}: {exc.strerror or exc}") from exc
+        with lock:
             deadline = time.monotonic() + _LOCK_WAIT_SECONDS
             while True:
                 try:
@@ -117,8 +121,10 @@ class PackStore:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(temporary, path)
-        except BaseException:
+        except BaseException as exc:
             Path(temporary).unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise KbError(f"cannot write the pack {path}: {exc.strerror or exc}; the pack is as it was") from exc
             raise
 
     def _path(self, pack: str) -> Path:

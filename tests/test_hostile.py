@@ -5,6 +5,7 @@ Each is one line naming the file, and the rest of the batch goes in."""
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -155,3 +156,38 @@ def test_an_unreadable_folder_is_an_error_line_and_the_rest_goes_in(tmp_path, wr
     assert code == 2
     assert f"error: {locked}: folder cannot be read (Permission denied)" in stderr
     assert documents(tmp_path) == {"good"}
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB tmpfs, where this machine lets the tests mount one (root on Linux)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here to fill: {made.stderr.strip() or made.returncode}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_one_line_leaves_the_index_as_it_was_and_frees_the_space(small_disk, write):
+    index = small_disk / "ix"
+    note = write("note.md", "# Note\n\nCommunity policing builds trust.\n")
+    big = write(
+        "big.txt", "Big file\n\n" + "\n".join(f"Line {n} of the patrol log, word{n} w{n * 7}." for n in range(60_000))
+    )
+    assert CliRunner().invoke(kb_cli.cli, ["--index", str(index), "add", str(note)]).exit_code == 0
+    before = sorted(p.name for p in index.iterdir())
+    result = CliRunner().invoke(kb_cli.cli, ["--index", str(index), "add", str(big)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"error: cannot write the index at {index}: no space left on the disk; nothing was changed"
+    ]
+    assert sorted(p.name for p in index.iterdir()) == before  # the failed writer's files are gone
+    assert {d.id for d in KnowledgeBase(index).documents()} == {"note"}
+    removed = CliRunner().invoke(kb_cli.cli, ["--index", str(index), "remove", "note"])
+    assert removed.exit_code == 0, removed.output
