@@ -123,8 +123,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
 
     def check_post(request: Request, form) -> None:
         """Picks change only from kb's own pages: same origin, and the page's token."""
-        origin = request.headers.get("origin")
-        if origin and origin.rstrip("/") != f"{request.url.scheme}://{request.url.netloc}":
+        if not _same_origin(request):
             raise HTTPException(403, "requests from other sites may not change picks")
         if not secrets.compare_digest(str(form.get("token", "")), token):
             raise HTTPException(403, "this form has expired: reload the page and try again")
@@ -232,7 +231,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         query = str(form.get("q", ""))[:MAX_QUERY]
         await run_in_threadpool(knowledge_base().pick, [str(form.get("id", ""))], pack, query=query)
         back = str(form.get("back") or "")
-        return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/picks", 303)
+        return RedirectResponse(_local_path(back, fallback="/picks"), 303)
 
     async def pick_remove(request: Request) -> Response:
         form = await request.form()
@@ -393,8 +392,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
 
     async def login(request: Request) -> Response:
         form = await request.form()
-        origin = request.headers.get("origin")
-        if origin and origin.rstrip("/") != f"{request.url.scheme}://{request.url.netloc}":
+        if not _same_origin(request):
             raise HTTPException(403, "sign in from kb's own page")
         target = _local_path(str(form.get("next", "/")))
         if not secrets.compare_digest(str(form.get("token", "")), exposure.auth_token or ""):
@@ -450,9 +448,15 @@ def _without_paths(data):
     return data
 
 
-def _local_path(target: str) -> str:
+def _local_path(target: str, fallback: str = "/") -> str:
     """A path on this server to go back to, never another site ('//evil', 'http://...')."""
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else fallback
+
+
+def _same_origin(request: Request) -> bool:
+    """Whether a POST comes from kb's own pages (browsers name the page's origin)."""
+    origin = request.headers.get("origin")
+    return not origin or origin.rstrip("/") == f"{request.url.scheme}://{request.url.netloc}"
 
 
 def _warm_quietly(index, stop: threading.Event) -> None:
