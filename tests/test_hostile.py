@@ -112,6 +112,24 @@ def test_pathological_markup_is_read_in_time(write, name, content):
     assert any(section.blocks for section in parsed.sections)
 
 
+def test_a_pdf_line_drawn_as_thousands_of_runs_is_read_in_time(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "runs.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    text = pdf.beginText(72, 700)
+    for n in range(20_000):  # the font changes at every glyph, so each is a piece of its own
+        text.setFont(("Helvetica", "Helvetica-Bold")[n % 2], 2)
+        text.textOut("abc"[n % 3])
+    pdf.drawText(text)
+    pdf.showPage()
+    pdf.save()
+    with ReaderProcess(timeout=15) as reader:
+        parsed = reader.parse(path)  # took 30 s when each piece looked back along its line
+    assert sum(len(b.text) for s in parsed.sections for b in s.blocks) >= 20_000
+
+
 def test_an_html_fragment_without_body_is_read(write):
     parsed = parse(write("fragment.html", "<h2>Youth</h2><p>Trust with youth grows.</p>"))
     assert [b.text for s in parsed.sections for b in s.blocks] == ["Trust with youth grows."]
@@ -127,6 +145,19 @@ def test_what_pypdf_says_about_a_damaged_pdf_is_one_warning_line_for_the_file(tm
     lines = stderr.splitlines()
     assert lines and all(line.startswith(f"warning: {path}: ") for line in lines), stderr
     assert any("startxref" in line for line in lines)
+
+
+def test_what_bs4_logs_about_undecodable_html_is_one_warning_line_for_the_file(tmp_path, write, capfd):
+    path = write("garbled.html", "")
+    # Invalid as UTF-8 and holding bytes windows-1252 leaves undefined, so bs4 has to replace some.
+    path.write_bytes(
+        b"<html><body><p>Trust \x81\x8d\x8f\x90\x9d " + bytes(range(0x80, 0x100)) * 3 + b"</p></body></html>"
+    )
+    code, stderr = add(tmp_path, path)
+    assert code == 0
+    assert stderr.splitlines() == [f"warning: {path}: Some characters could not be decoded, and were replaced "
+                                   "with REPLACEMENT CHARACTER."]  # fmt: skip
+    assert capfd.readouterr().err == ""  # nothing raw from the logging module
 
 
 def test_warnings_of_one_kind_are_one_line():

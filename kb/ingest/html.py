@@ -55,7 +55,7 @@ def _remove_chrome(root: Tag) -> None:
     stack = [root]
     while stack:
         tag = stack.pop()
-        for child in tag.find_all(True, recursive=False):
+        for child in [c for c in tag.contents if isinstance(c, Tag)]:
             if _is_chrome(child):
                 child.decompose()
             else:

@@ -198,9 +198,12 @@ def exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+_LIBRARY_LOGS = ("pypdf", "bs4")  # bs4.dammit logs when it has to replace undecodable bytes
+
+
 @contextlib.contextmanager
 def library_warnings() -> Iterator[list[str]]:
-    """What pypdf logs and bs4 warns about while a file is read, gathered as
+    """What pypdf and bs4 log or warn about while a file is read, gathered as
     kb's own warnings for that file instead of printed raw on stderr."""
     found: list[str] = []
 
@@ -208,18 +211,21 @@ def library_warnings() -> Iterator[list[str]]:
         def emit(self, record: logging.LogRecord) -> None:
             found.append(record.getMessage())
 
-    pypdf_log = logging.getLogger("pypdf")
-    handler, propagates = Collect(logging.WARNING), pypdf_log.propagate
-    pypdf_log.addHandler(handler)
-    pypdf_log.propagate = False
+    handler = Collect(logging.WARNING)
+    logs = [logging.getLogger(name) for name in _LIBRARY_LOGS]
+    propagates = [log.propagate for log in logs]
+    for log in logs:
+        log.addHandler(handler)
+        log.propagate = False
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield found
             found.extend(str(warning.message) for warning in caught)
     finally:
-        pypdf_log.removeHandler(handler)
-        pypdf_log.propagate = propagates
+        for log, propagate in zip(logs, propagates, strict=True):
+            log.removeHandler(handler)
+            log.propagate = propagate
 
 
 def one_of_each_kind(messages: list[str]) -> list[str]:

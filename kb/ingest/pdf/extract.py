@@ -118,11 +118,15 @@ def read_page(reader: PdfReader, index: int, label: str, respace: bool = True) -
 
 
 def _lines(pieces, page_number: int, page_width: float) -> list[Line]:
-    """Split the stream of pieces at newlines; each line takes the position of its first piece."""
+    """Split the stream of pieces at newlines; each line takes the position of its first piece.
+    Each piece is looked at a fixed number of times: a page of 100,000 runs
+    costs its length, not its square."""
     lines: list[Line] = []
     current: list[tuple[str, float, float, float, bool]] = []
+    last_visible: tuple[str, float, float, float, bool] | None = None  # the current line's
 
     def close() -> None:
+        nonlocal last_visible
         text = "".join(p[0] for p in current)
         visible = [p for p in current if p[0].strip()]
         if text.strip() and visible:
@@ -135,31 +139,30 @@ def _lines(pieces, page_number: int, page_width: float) -> list[Line]:
                 line.lead = "".join(piece[0] for piece in visible[:leading_bold]).strip()
             letters = 0
             for piece in current:
-                if piece in visible and letters:
+                if piece[0].strip() and letters:
                     line.cells.append((piece[1], letters))
                 letters += len("".join(piece[0].split()))
             lines.append(line)
         current.clear()
+        last_visible = None
 
     for text, x, y, size, bold in pieces:
         parts = text.split("\n")
         for n, part in enumerate(parts):
-            if n or _starts_another_line(current, x, y, size):
+            if n or (last_visible and _starts_another_line(last_visible, x, y, size)):
                 close()
             if part:
                 current.append((part, x, y, size, bold))
+                if part.strip():
+                    last_visible = current[-1]
     close()
     return _merge_rows(_drop_superscripts(lines), page_width)
 
 
-def _starts_another_line(current: list, x: float, y: float, size: float) -> bool:
+def _starts_another_line(last: tuple[str, float, float, float, bool], x: float, y: float, size: float) -> bool:
     """A piece that goes back to the left on another baseline begins a line of
     its own, even where pypdf ran it on (a table's left cell drawn after the
-    right cell's first line)."""
-    visible = [piece for piece in current if piece[0].strip()]
-    if not visible:
-        return False
-    last = visible[-1]
+    right cell's first line). ``last`` is the line's last visible piece."""
     return x < last[1] - size and abs(y - last[2]) > 0.3 * size
 
 
