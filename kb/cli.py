@@ -746,7 +746,7 @@ def serve(
     import uvicorn
 
     from kb.web import AUTH_ENV, HOSTS_ENV, INDEX_ENV, PUBLIC_ENV
-    from kb.web.guard import Exposure, HeaderTimeoutProtocol
+    from kb.web.guard import Exposure, HeaderTimeoutProtocol, connection_limit
 
     exposure = Exposure.serving(host, allowed_hosts, auth_token or None)
     if exposure.public and exposure.auth_token is None and not insecure_no_auth:
@@ -779,7 +779,7 @@ def serve(
         log_level="warning",
         http=HeaderTimeoutProtocol,
         timeout_keep_alive=5,
-        limit_concurrency=512,
+        limit_concurrency=connection_limit(),
         h11_max_incomplete_event_size=16 * 1024,
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import socket
+import sys
 import threading
 import time
 
@@ -17,7 +18,7 @@ from starlette.testclient import TestClient
 from kb import cli as kb_cli
 from kb.web import create_app
 from kb.web import guard as web_guard
-from kb.web.guard import Exposure, HeaderTimeoutProtocol
+from kb.web.guard import Exposure, HeaderTimeoutProtocol, connection_limit
 
 
 @pytest.fixture
@@ -137,3 +138,17 @@ def test_a_connection_that_sends_no_headers_is_closed(indexed, monkeypatch):
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no file limits to raise on Windows")
+def test_the_server_raises_its_file_limit_so_an_idle_flood_leaves_room_for_real_requests(monkeypatch):
+    import resource
+
+    limits = {"now": (1024, 20_000)}
+    monkeypatch.setattr(resource, "getrlimit", lambda kind: limits["now"])
+    monkeypatch.setattr(resource, "setrlimit", lambda kind, value: limits.update(now=value))
+    assert connection_limit() == 4096  # 1,050 idle connections no longer fill it
+    assert limits["now"] == (4096 + 256, 20_000)
+
+    limits["now"] = (1024, 1024)  # the hard limit cannot be passed: keep room for the index's files
+    assert connection_limit() == 1024 - 256

@@ -192,3 +192,28 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def _headers_late(self) -> None:
         self.transport.close()
+
+
+def connection_limit(wanted: int = 4096) -> int:
+    """How many connections the server may hold: as many as ``wanted`` where
+    the process may open that many files (its soft limit is raised towards
+    the hard one), else what the limit allows with room for the index's own
+    files. A flood of idle connections then fills neither the limit (real
+    requests still get answers while the header timeout clears the flood) nor
+    the file table (which would make accept() fail)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 512
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    goal = wanted + 256
+    if soft != resource.RLIM_INFINITY and soft < goal:
+        raised = goal if hard == resource.RLIM_INFINITY else min(goal, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):
+            pass
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(64, min(wanted, soft - 256))
