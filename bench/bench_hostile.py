@@ -24,8 +24,9 @@ file must be found by its word, and every file is parsed once more on its own
 in kb's reader process to find the slowest.
 
 Printed: tried, refused (an error: line), warned, ran over --timeout, hung
-batches (over the bound: must be 0), tracebacks (must be 0), good files missing
-(must be 0), stderr lines that are neither (must be 0), the slowest files. Exit 1 if a must-be-0 count is not.
+batches (over the bound: must be 0), tracebacks (must be 0), stderr lines that
+are neither error: nor warning: (must be 0), good files missing (must be 0),
+the slowest files. Exit 1 if a must-be-0 count is not.
 """
 
 from __future__ import annotations

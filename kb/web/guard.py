@@ -31,6 +31,7 @@ AUTH_COOKIE = "kb_auth"
 LOGIN_PATH = "/login"
 MAX_BODY_BYTES = 64 * 1024  # kb's forms carry an id and a token
 HEADER_TIMEOUT_SECONDS = 10.0
+_SPARE_FILES = 256  # open files kept for the index, templates and logs beside the connections
 
 
 @dataclass(frozen=True)
@@ -195,25 +196,25 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
 
 def connection_limit(wanted: int = 4096) -> int:
-    """How many connections the server may hold: as many as ``wanted`` where
-    the process may open that many files (its soft limit is raised towards
-    the hard one), else what the limit allows with room for the index's own
-    files. A flood of idle connections then fills neither the limit (real
-    requests still get answers while the header timeout clears the flood) nor
-    the file table (which would make accept() fail)."""
+    """How many connections the server may hold: ``wanted`` where the process
+    may open that many files (its soft limit is raised towards the hard one),
+    else what the limit allows with room for the index's own files. A flood of
+    idle connections then fills neither the limit (real requests still get
+    answers while the header timeout clears the flood) nor the file table
+    (which would make accept() fail)."""
     try:
         import resource
-    except ImportError:  # not on Windows
+    except ImportError:  # Windows has no resource module and no such limit to raise
         return 512
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    goal = wanted + 256
-    if soft != resource.RLIM_INFINITY and soft < goal:
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    goal = wanted + _SPARE_FILES
+    if soft < goal:
         raised = goal if hard == resource.RLIM_INFINITY else min(goal, hard)
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
             soft = raised
         except (ValueError, OSError):
             pass
-    if soft == resource.RLIM_INFINITY:
-        return wanted
-    return max(64, min(wanted, soft - 256))
+    return max(64, min(wanted, soft - _SPARE_FILES))
