@@ -14,7 +14,7 @@ from typing import Protocol
 from kb import corpus, ingest
 from kb.citation import cite
 from kb.editions import latest_editions, matches_edition
-from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, PassageNotFound
+from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, KbError, PassageNotFound
 from kb.index import Index, IndexWriteSession, StateCache, read_vocabulary, tokenize
 from kb.ingest.limits import Limits, ReaderProcess, check_file
 from kb.ingest.parsed import clean_text
@@ -79,8 +79,7 @@ class KnowledgeBase:
         """The one document ``ref`` names."""
         found = self.find_documents(ref)
         if not found:
-            known = ", ".join(d.id for d in self.documents()) or "none"
-            raise DocumentNotFound(f"no document matches '{ref}' (documents: {known})")
+            raise DocumentNotFound(f"no document matches '{ref}' (documents: {known_ids(self.documents())})")
         if len(found) > 1:
             raise AmbiguousDocument(
                 f"'{ref}' matches {len(found)} documents ({', '.join(d.id for d in found)}): give its id"
@@ -92,7 +91,19 @@ class KnowledgeBase:
         return document, self.index.outline(document.id)
 
     def passage(self, passage_id: str) -> tuple[Passage, Document]:
+        """The passage with this id; its document part may be any unique
+        beginning of a document id ("good:71" for "good-practices-2022:71")."""
         passage = self.index.passage(passage_id)
+        if passage is None:
+            prefix, _, number = passage_id.rpartition(":")
+            starting = [d for d in self.documents() if prefix and d.id.startswith(prefix)]
+            if len(starting) > 1:
+                raise AmbiguousDocument(
+                    f"'{prefix}' begins {len(starting)} document ids ({', '.join(d.id for d in starting)}): "
+                    "give more of the id"
+                )
+            if starting:
+                passage = self.index.passage(f"{starting[0].id}:{number}")
         if passage is None:
             raise PassageNotFound(f"no passage with id '{passage_id}' (ids look like 'doc-id:12')")
         return passage, self.document(passage.doc_id)
@@ -217,6 +228,9 @@ class KnowledgeBase:
         progress: Progress | None = None,
         password: str | None = None,
         limits: Limits | None = None,
+        doc_id: str | None = None,
+        exclude: Iterable[str] = (),
+        dry_run: bool = False,
     ) -> AddReport:
         """Add files and folders in one commit: new files go in, changed ones are
         replaced, unchanged ones (same sha256) are skipped, broken ones are
@@ -226,19 +240,84 @@ class KnowledgeBase:
         without reading the file again); while the old path still exists it
         is a copy, and skipped. ``password`` opens encrypted PDFs
         (it is not stored: a rebuild asks for it again). Each file is read
-        under ``limits`` (size, time; see ``kb.ingest.limits``)."""
-        files, missing = ingest.collect_files((Path(p) for p in paths), limits)
-        report = AddReport(failed=[(e.path, e.reason) for e in missing])
+        under ``limits`` (size, time; see ``kb.ingest.limits``). ``doc_id``
+        chooses the id of a single new file; ``exclude`` globs and kb's own
+        rules (``kb.ingest.collect_files``) leave files out; ``dry_run``
+        reports what an add would do, from sizes and checksums, and changes
+        nothing."""
+        collected = ingest.collect_files((Path(p) for p in paths), limits, exclude)
+        files = collected.files
+        report = AddReport(skipped=collected.skipped, failed=[(e.path, e.reason) for e in collected.errors])
+        if dry_run:
+            _plan_files(self.documents() if self.index.exists() else [], files, report, limits or Limits())
+            return report
+        chosen_ids = {}
+        if doc_id is not None:
+            if len(files) != 1:
+                raise KbError("--id names one file only")
+            chosen_ids[files[0].resolve()] = checked_id(doc_id)
         with self.index.writer() as session:
             jobs = [(f, metadata or Metadata()) for f in files]
-            _add_files(session, jobs, report, progress, password=password, limits=limits)
+            _add_files(session, jobs, report, progress, chosen_ids, password=password, limits=limits)
         return report
 
-    def remove(self, ref: str) -> Document:
-        document = self.document(ref)
+    def remove(self, doc_id: str) -> Document:
+        """Remove the document with exactly this id."""
+        return self.remove_documents([doc_id])[0]
+
+    def remove_documents(self, doc_ids: list[str]) -> list[Document]:
+        """Remove documents by exact id, all in one commit (or none, if one id is unknown)."""
+        by_id = {d.id: d for d in self.documents()}
+        unknown = [doc_id for doc_id in doc_ids if doc_id not in by_id]
+        if unknown:
+            raise DocumentNotFound(
+                f"no document has the id '{unknown[0]}' (documents: {known_ids(list(by_id.values()))})"
+            )
+        chosen = [by_id[doc_id] for doc_id in dict.fromkeys(doc_ids)]
         with self.index.writer(create=False) as session:
-            session.delete_document(document.id)
-        return document
+            for document in chosen:
+                session.delete_document(document.id)
+        return chosen
+
+    def documents_from(self, path: Path | str) -> list[Document]:
+        """The documents read from this file, or from files anywhere under this folder."""
+        where = Path(path).expanduser().resolve()
+        return [d for d in self.documents() if Path(d.path) == where or Path(d.path).is_relative_to(where)]
+
+    def edit(self, ref: str, changes: Metadata, new_id: str | None = None) -> Document:
+        """Change a document's details (and its id) without reading its file
+        again; they are kept, so ``kb rebuild`` applies them too. Picks of a
+        renamed document follow it."""
+        if changes.title is not None and not changes.title.strip():
+            raise KbError("a document needs a title: give one, or leave --title out")
+        document = self.document(ref)
+        if new_id is not None and new_id != document.id:
+            checked_id(new_id)
+            if any(d.id == new_id for d in self.documents()):
+                raise KbError(f"the id '{new_id}' is taken by another document")
+        given = {k: clean_text(v) if isinstance(v, str) else v for k, v in changes.as_dict().items()}
+        with self.index.writer(create=False) as session:
+            metadata = {**session.metadata_overrides().get(document.id, {}), **given}
+            if new_id is not None and new_id != document.id:
+                edited = session.rename_document(document.id, new_id, metadata)
+            else:
+                edited = session.update_document(document.id, document.path, metadata)
+        if edited.id != document.id:
+            self._move_picks(document.id, edited.id)
+        return edited
+
+    def _move_picks(self, old_id: str, new_id: str) -> None:
+        with self.packs.editing():
+            for pack in self.packs.names():
+                picks = self.packs.load(pack)
+                if any(p.doc_id == old_id for p in picks):
+                    moved = [
+                        replace(p, doc_id=new_id, passage_id=f"{new_id}:{p.passage_id.rpartition(':')[2]}")
+                        if p.doc_id == old_id
+                        else p
+                        for p in picks
+                    ]
+                    self.packs.save(pack, moved)
 
     def sync_corpus(self, corpus_dir: Path, progress: Progress | None = None) -> AddReport | None:
         """Bring the bundled corpus into the index if it is missing or the corpus
@@ -249,7 +328,9 @@ class KnowledgeBase:
             return None
         report = AddReport()
         with self.index.writer() as session:
-            _add_files(session, corpus.load_manifest(corpus_dir), report, progress)
+            entries = corpus.load_manifest(corpus_dir)
+            ids = {path.resolve(): doc_id for path, _, doc_id in entries if doc_id}
+            _add_files(session, [(path, metadata) for path, metadata, _ in entries], report, progress, ids)
             session.update_meta(corpus_fingerprint=current)
         return report
 
@@ -329,8 +410,16 @@ def _add_files(
                     getattr(report, status).append(str(path))
                     continue
                 parsed = reader.parse(path, password)
-                doc_id = previous.id if previous else (doc_ids or {}).get(path) or _new_id(path, taken_ids)
-                document = _document(doc_id, path, sha, parsed, Metadata(**metadata))
+                wanted = (doc_ids or {}).get(path)
+                if previous and wanted and wanted != previous.id:
+                    raise IngestError(path, f"already in the index as '{previous.id}': rename it with kb edit")
+                if not previous and wanted in taken_ids:
+                    raise IngestError(path, f"the id '{wanted}' is taken by another document")
+                document = _document("", path, sha, parsed, Metadata(**metadata))
+                doc_id = (
+                    previous.id if previous else wanted or new_id(path.stem, document.title, document.year, taken_ids)
+                )
+                document = replace(document, id=doc_id)
                 passages, outline = make_passages(doc_id, parsed.sections, parsed.page_labels)
                 document = replace(document, passages=len(passages))
                 text = "\n".join(p.text for p in passages)
@@ -353,9 +442,47 @@ def _add_files(
                     progress.advance(path, status)
 
 
+def known_ids(documents: list[Document], shown: int = 8) -> str:
+    """ "a, b, c and 12 more", for an error message."""
+    ids = [d.id for d in documents]
+    if not ids:
+        return "none"
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
+
+
+def _plan_files(documents: list[Document], files: list[Path], report: AddReport, limits: Limits) -> None:
+    """What ``_add_files`` would do with each file, without reading it as a document."""
+    by_path = {d.path: d for d in documents}
+    by_sha = {d.sha256: d for d in documents}
+    for path in files:
+        try:
+            check_file(path, limits)
+            sha = ingest.sha256_of(path)
+        except IngestError as exc:
+            report.failed.append((exc.path, exc.reason))
+            continue
+        except OSError as exc:
+            report.failed.append((str(path), exc.strerror or str(exc)))
+            continue
+        previous, same = by_path.get(str(path)), by_sha.get(sha)
+        if same is not None and (same is previous or Path(same.path).exists()):
+            report.unchanged.append(str(path))
+        elif same is not None:
+            report.moved.append(str(path))
+        else:
+            (report.replaced if previous else report.added).append(str(path))
+
+
 def _document(doc_id: str, path: Path, sha: str, parsed: ingest.ParsedDocument, given: Metadata) -> Document:
     found = parsed.metadata
     given = Metadata(**{k: clean_text(v) if isinstance(v, str) else v for k, v in given.as_dict().items()})
+
+    def chosen(name: str):
+        """What the person gave ("" clears the field), else what the file says."""
+        value = getattr(given, name)
+        return (value or None) if value is not None else getattr(found, name)
+
     return Document(
         id=doc_id,
         title=given.title or parsed.title or found.title or clean_text(path.stem),
@@ -365,19 +492,59 @@ def _document(doc_id: str, path: Path, sha: str, parsed: ingest.ParsedDocument, 
         added=datetime.now(UTC).isoformat(timespec="seconds"),
         pages=parsed.pages,
         passages=0,
-        publisher=given.publisher or found.publisher,
-        year=given.year or found.year,
-        edition=given.edition or found.edition,
-        date=given.date or found.date,
-        url=given.url or found.url,
+        publisher=chosen("publisher"),
+        year=chosen("year"),
+        edition=chosen("edition"),
+        date=chosen("date"),
+        url=chosen("url"),
+        author=chosen("author"),
     )
 
 
-def _new_id(path: Path, taken: set[str]) -> str:
-    """A short, readable id from the file name, unique in this index."""
-    base = re.sub(r"[^a-z0-9]+", "-", path.stem.casefold()).strip("-") or "document"
-    candidate, n = base, 1
-    while candidate in taken:
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+_ID_WORDS = 3
+_ID_LENGTH = 28
+_ID_SKIPPED = frozenset("a an and at by for from in into of on or the to with de des du la le les et".split())
+
+
+def checked_id(doc_id: str) -> str:
+    """A document id a person chose, if it is one kb can use in passage ids and URLs."""
+    if not _ID.fullmatch(doc_id):
+        raise KbError(
+            f"'{doc_id}' is not a usable id: use lower-case letters, digits, '-', '_' or '.' (up to 64), "
+            "starting with a letter or digit"
+        )
+    return doc_id
+
+
+_ID_FROM_NAME = 32
+_GENERIC_NAME = re.compile(
+    r"(document|file|untitled|binder|scan|download|print|output|export|final|draft|copy|new|index|page)?"
+    r"[-_]?\d*",
+)
+_HASH_LIKE = re.compile(r"(?=[a-z]*\d)[0-9a-f]{8,}")
+
+
+def new_id(name: str, title: str, year: int | None, taken: set[str]) -> str:
+    """A short handle a person can type: the file's name as a slug
+    ("nz-police-victims-2022") when it is short and made of words; else the
+    first words of the title ("good-practices-building"), since long, generic
+    or hashed file names ("Binder1", "000_a063f6a1") say little. Where another
+    document (another edition) has it, the year is added, then a number."""
+    slug = "-".join(w for w in re.split(r"[^a-z0-9]+", name.casefold()) if w)
+    if len(slug) > _ID_FROM_NAME or _GENERIC_NAME.fullmatch(slug) or _HASH_LIKE.search(slug):
+        words = [w for w in re.split(r"[^a-z0-9]+", title.casefold()) if w]
+        chosen = [w for w in words if w not in _ID_SKIPPED] or words or ["document"]
+        slug = ""
+        for word in chosen[:_ID_WORDS]:
+            if slug and len(slug) + 1 + len(word) > _ID_LENGTH:
+                break
+            slug = f"{slug}-{word}" if slug else word[:_ID_LENGTH]
+    candidates = [slug] + ([f"{slug}-{year}"] if year and not slug.endswith(str(year)) else [])
+    for candidate in candidates:
+        if candidate not in taken:
+            return candidate
+    n = 2
+    while f"{candidates[-1]}-{n}" in taken:
         n += 1
-        candidate = f"{base}-{n}"
-    return candidate
+    return f"{candidates[-1]}-{n}"

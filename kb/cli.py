@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import sys
 import textwrap
@@ -19,6 +18,7 @@ import click
 
 from kb import IndexVersionMismatch, KbError, KnowledgeBase, Metadata, serialize
 from kb import config as kb_config
+from kb.base import known_ids
 from kb.citation import STYLES, edition_label, printed_pages
 from kb.citation import cite as cite_passage
 from kb.editions import document_label
@@ -30,9 +30,8 @@ from kb.picks import DEFAULT_PACK
 from kb.plot import draw_term_plot
 from kb.quote import trim
 from kb.search import analyze
-from kb.search.snippet import MARK_END, MARK_START
+from kb.terminal import head_and_path, located, render_marks, shorten, terminal_width, wrap_marked
 
-WIDTH = 80
 INDENT = "    "
 EXIT_NO_HITS = 1
 EXIT_INPUT_ERROR = 2
@@ -201,6 +200,7 @@ def search(
 def _print_hits(result) -> None:
     if not result.hits:
         return
+    width = terminal_width()
     shown = len(result.hits)
     more = f", showing the first {shown}" if shown < result.total else ""
     verb = "matches" if result.total == 1 else "match"
@@ -209,53 +209,22 @@ def _print_hits(result) -> None:
     searched = result.corrected or result.query
     click.echo(f"{_count(result.total, 'passage')} {verb} {searched!r}{more}")
     if result.expanded:
-        click.echo(_shorten("Also searched: " + "; ".join(result.expanded), WIDTH))
+        click.echo(shorten("Also searched: " + "; ".join(result.expanded), width))
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion!r}?")
-    inner = WIDTH - len(INDENT)
+    inner = width - len(INDENT)
     for hit in result.hits:
         passage = hit.passage
         click.echo()
         click.echo(f"{hit.rank:>2}. " + click.style(terminal_text(document_label(hit.document, inner)), bold=True))
-        where = " · ".join(p for p in (passage.section, printed_pages(passage)) if p)
+        where = located(passage.heading_path, printed_pages(passage), inner)
         if where:
-            click.echo(INDENT + _shorten(where, inner))
+            click.echo(INDENT + terminal_text(where))
         for line in wrap_marked(hit.snippet, inner):
             click.echo(INDENT + render_marks(line))
         if hit.also_in:
-            click.echo(INDENT + _shorten("also in " + "; ".join(a.where for a in hit.also_in), inner))
-        click.echo(
-            INDENT + click.style(_shorten(terminal_text(f"{passage.id} · {hit.document.source}"), inner), dim=True)
-        )
-
-
-_MARKED = re.compile(re.escape(MARK_START) + r"(.*?)" + re.escape(MARK_END))
-
-
-def wrap_marked(text: str, width: int) -> list[str]:
-    """Wrap text holding [[match]] marks so that each line fits ``width`` once the
-    marks are rendered (they take no room on screen)."""
-    lines: list[str] = []
-    current: list[str] = []
-    length = 0
-    for word in text.split():
-        size = len(word.replace(MARK_START, "").replace(MARK_END, ""))
-        if current and length + 1 + size > width:
-            lines.append(" ".join(current))
-            current, length = [], 0
-        length += size + (1 if current else 0)
-        current.append(word)
-    if current:
-        lines.append(" ".join(current))
-    return lines
-
-
-def render_marks(line: str) -> str:
-    return _MARKED.sub(lambda m: click.style(m.group(1), fg="yellow", bold=True), line)
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+            click.echo(INDENT + shorten("also in " + "; ".join(a.where for a in hit.also_in), inner))
+        click.echo(INDENT + click.style(terminal_text(head_and_path(passage.id, hit.document.source, inner)), dim=True))
 
 
 # -- add, remove, rebuild ----------------------------------------------------------
@@ -292,31 +261,59 @@ def _run_with_progress(quiet: bool, label: str, work):
         progress.close()
 
 
-def _print_report(report: AddReport, quiet: bool) -> None:
+def _print_report(report: AddReport, quiet: bool, dry_run: bool = False) -> None:
     for path, reason in report.failed:
         click.echo(terminal_text(f"error: {path}: {reason}"), err=True)
     if not quiet:
         for path, warning in report.warnings:
             click.echo(terminal_text(f"warning: {path}: {warning}"), err=True)
+        for path, reason in report.skipped:
+            click.echo(terminal_text(f"skipped: {path}: {reason}"), err=True)
+    if dry_run:
+        for outcome, verb in (("added", "add"), ("replaced", "replace"), ("moved", "move"), ("unchanged", "keep")):
+            for path in getattr(report, outcome):
+                click.echo(terminal_text(f"would {verb}: {path}"))
     parts = [f"{len(report.added)} added"]
     for outcome in ("replaced", "moved", "updated"):
         if getattr(report, outcome):
             parts.append(f"{len(getattr(report, outcome))} {outcome}")
-    parts += [f"{len(report.unchanged)} unchanged", f"{len(report.failed)} failed"]
-    click.echo(", ".join(parts))
+    parts += [f"{len(report.unchanged)} unchanged"]
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} skipped")
+    parts.append(f"{len(report.failed)} failed")
+    click.echo(("Dry run, nothing changed: " if dry_run else "") + ", ".join(parts))
     if report.failed:
         sys.exit(EXIT_INPUT_ERROR)
 
 
+_detail_options = [
+    click.option("--title", help="Title of the document."),
+    click.option("--author", help="Author(s), as the citation should name them."),
+    click.option("--year", type=click.IntRange(1000, 2999), help="Year of publication."),
+    click.option("--edition", help='Edition, e.g. "2nd".'),
+    click.option("--publisher", help="Publisher or organisers."),
+    click.option("--url", callback=lambda ctx, param, value: _web_address(value), help="Web address of the original."),
+]
+
+
+def detail_options(command_function):
+    """--title, --author, --year, --edition, --publisher, --url."""
+    for option in reversed(_detail_options):
+        command_function = option(command_function)
+    return command_function
+
+
 @command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--title", help="Title of the document (one file only).")
-@click.option("--year", type=click.IntRange(1000, 2999), help="Year of publication (one file only).")
-@click.option("--edition", help='Edition, e.g. "2nd" (one file only).')
-@click.option("--publisher", help="Publisher or organisers (one file only).")
+@detail_options
+@click.option("--id", "doc_id", help="A short id of your choice for the document (one new file only).")
 @click.option(
-    "--url", callback=lambda ctx, param, value: _web_address(value), help="Web address of the original (one file only)."
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out files and folders matching this pattern, e.g. '*draft*' or 'old/*' (repeatable).",
 )
+@click.option("--dry-run", is_flag=True, help="Say what would be added, replaced, kept or skipped; change nothing.")
 @click.option(
     "--password",
     envvar="KB_PDF_PASSWORD",
@@ -351,21 +348,27 @@ def add(
     password_file: Path | None,
     max_size: str | None,
     timeout: float,
+    doc_id: str | None,
+    exclude: tuple[str, ...],
+    dry_run: bool,
     **metadata,
 ):
     """Add files and folders (PDF, HTML, .txt, .md); folders are searched recursively.
 
-    An unchanged file is skipped, a changed one replaced, and one broken file
-    never stops the others. Exit code 2 if any file failed.
+    An unchanged file is kept as it is, a changed one replaced, and one broken
+    file never stops the others. In folders, hidden files, software folders
+    (virtualenvs, node_modules), kb's own index and exports and web templates
+    are skipped. Details (--title ...) and --id apply to one file only; change
+    them later with `kb edit`. Exit code 2 if any file failed.
 
     \b
     Example:
-        kb add ~/Downloads/guidebook.pdf --title "Good Practices..." --year 2022
-        kb add notes/
+        kb add ~/Downloads/guidebook.pdf --id gp-2022 --title "Good Practices..." --year 2022
+        kb add notes/ --exclude '*draft*' --dry-run
     """
     given = Metadata(**metadata)
-    if given.as_dict() and (len(paths) != 1 or paths[0].is_dir()):
-        raise click.UsageError("--title, --year, --edition, --publisher and --url name one file only")
+    if (given.as_dict() or doc_id) and (len(paths) != 1 or paths[0].is_dir()):
+        raise click.UsageError("--id, --title, --author, --year, --edition, --publisher and --url name one file only")
     if password_file is not None:
         try:
             lines = password_file.read_text(encoding="utf-8").splitlines()
@@ -379,24 +382,102 @@ def add(
     knowledge_base = obj.open(quiet=quiet)
 
     def add_files(progress: _ProgressBar) -> AddReport:
-        return knowledge_base.add(paths, given, progress=progress, password=password, limits=limits)
+        return knowledge_base.add(
+            paths,
+            given,
+            progress=progress,
+            password=password,
+            limits=limits,
+            doc_id=doc_id,
+            exclude=exclude,
+            dry_run=dry_run,
+        )
 
-    report = _run_with_progress(quiet, "Adding", add_files)
-    _print_report(report, quiet)
+    report = _run_with_progress(quiet or dry_run, "Adding", add_files)
+    _print_report(report, quiet, dry_run)
+
+
+@command()
+@click.argument("doc_ids", nargs=-1)
+@click.option(
+    "--all-from",
+    "sources",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Every document read from this file or from files under this folder (repeatable).",
+)
+@click.option("-y", "--yes", is_flag=True, help="Don't ask before removing what a pattern or --all-from matches.")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; change nothing.")
+@click.pass_obj
+def remove(obj: _Context, doc_ids: tuple[str, ...], sources: tuple[Path, ...], yes: bool, dry_run: bool):
+    """Remove documents and all their passages, by exact id.
+
+    Anything that is not an exact id (part of an id or title, a year) and
+    --all-from list what they match and ask first, unless --yes. All the
+    removals happen together, or none.
+
+    \b
+    Example:
+        kb remove gp-2008
+        kb remove gp-2008 notes --dry-run
+        kb remove --all-from ~/old-notes/ --yes
+    """
+    if not doc_ids and not sources:
+        raise click.UsageError("name documents by id, or give --all-from PATH")
+    knowledge_base = obj.open()
+    known = {d.id: d for d in knowledge_base.documents()}
+    exact = [known[ref] for ref in doc_ids if ref in known]
+    loose = []
+    for ref in (r for r in doc_ids if r not in known):
+        found = knowledge_base.find_documents(ref)
+        if not found:
+            raise KbClickError(f"no document has the id '{ref}' (documents: {known_ids(list(known.values()))})")
+        loose += found
+    for source in sources:
+        found = knowledge_base.documents_from(source)
+        if not found:
+            raise KbClickError(f"no document was read from {source}")
+        loose += found
+    chosen = list({d.id: d for d in exact + loose}.values())
+    if dry_run:
+        for document in chosen:
+            click.echo(terminal_text(f"would remove: {document.id} ({_count(document.passages, 'passage')})"))
+        click.echo(f"Dry run, nothing changed: {_count(len(chosen), 'document')} would be removed")
+        return
+    if loose and not yes:
+        click.echo("Not an exact id, so asking first. These would be removed:", err=True)
+        for document in chosen:
+            click.echo(terminal_text(f"  {document.id}  {document_label(document, 60)}"), err=True)
+        try:
+            confirmed = click.confirm(f"Remove {_count(len(chosen), 'document')}?", default=False, err=True)
+        except click.Abort:
+            confirmed = False
+        if not confirmed:
+            raise KbClickError("nothing removed: name documents by exact id, or give --yes")
+    for document in knowledge_base.remove_documents([d.id for d in chosen]):
+        click.echo(terminal_text(f"Removed {document.id} ({_count(document.passages, 'passage')}): {document.title}"))
 
 
 @command()
 @click.argument("doc")
+@detail_options
+@click.option("--id", "new_id", help="A new id (passage ids and picks follow it).")
 @click.pass_obj
-def remove(obj: _Context, doc: str):
-    """Remove a document and all its passages.
+def edit(obj: _Context, doc: str, new_id: str | None, **details):
+    """Change a document's details without reading it again; `kb rebuild` keeps them.
+
+    An empty value (--publisher "") clears what kb read from the file.
 
     \b
     Example:
-        kb remove guidebook
+        kb edit gp-2022 --author "OSCE/UNODC" --edition 2nd --year 2022
+        kb edit good-practices-in-building --id gp-2022
     """
-    document = obj.open().remove(doc)
-    click.echo(f"Removed {document.id} ({_count(document.passages, 'passage')}): {document.title}")
+    changes = Metadata(**details)
+    if not changes.as_dict() and new_id is None:
+        raise click.UsageError("give what to change: --title, --author, --year, --edition, --publisher, --url or --id")
+    document = obj.open().edit(doc, changes, new_id)
+    click.echo(terminal_text(f"Edited {document.id}: {cite_passage(document, None)}"))
 
 
 @command()
@@ -474,15 +555,17 @@ def show(obj: _Context, passage_id: str, style: str, max_words: int | None, quer
         data["citation"] = cite_passage(document, passage, style)
         _echo_json(data)
         return
-    click.echo(click.style(textwrap.fill(terminal_text(document.title), WIDTH), bold=True))
-    pages = printed_pages(passage)
-    click.echo(click.style(" · ".join(p for p in (passage.section, pages, passage.id) if p), dim=True))
+    width = terminal_width()
+    click.echo(click.style(textwrap.fill(terminal_text(document_label(document, 10_000)), width), bold=True))
+    header = " · ".join(p for p in (passage.section, printed_pages(passage), passage.id) if p)
+    click.echo(click.style(textwrap.fill(terminal_text(header), width, break_on_hyphens=False), dim=True))
     click.echo()
     for paragraph in passage.text.split("\n"):
         indent = "  " if paragraph.startswith("- ") else ""
-        click.echo(textwrap.fill(paragraph, WIDTH, subsequent_indent=indent))
+        click.echo(textwrap.fill(terminal_text(paragraph), width, subsequent_indent=indent))
     click.echo()
-    click.echo(textwrap.fill("Cite: " + cite_passage(document, passage, style), WIDTH, subsequent_indent="      "))
+    citation = terminal_text("Cite: " + cite_passage(document, passage, style))
+    click.echo(textwrap.fill(citation, width, subsequent_indent="      "))
 
 
 @command()
@@ -506,14 +589,12 @@ def acronyms(obj: _Context, doc: str | None, as_json: bool):
     if not pairs:
         click.echo("No acronyms defined.", err=True)
         return
-    width = min(max(len(a) for a, _, _ in pairs), 12)
+    width = terminal_width()
+    short_width = min(max(len(a) for a, _, _ in pairs), 12)
     for short, long, doc_id in pairs:
-        line = f"{short:<{width}}  {long}"
-        click.echo(
-            _shorten(line, WIDTH - len(doc_id) - 2).ljust(WIDTH - len(doc_id) - 2)
-            + "  "
-            + click.style(doc_id, dim=True)
-        )
+        room = width - len(doc_id) - 2
+        line = shorten(terminal_text(f"{short:<{short_width}}  {long}"), room).ljust(room)
+        click.echo(line + "  " + click.style(doc_id, dim=True))
 
 
 @command("list")
@@ -533,15 +614,21 @@ def list_documents(obj: _Context, as_json: bool):
     if not documents:
         _say_empty(obj.index_dir)
         return
-    id_width = min(max(len(d.id) for d in documents), 28)
-    header = f"{'ID':<{id_width}}  {'KIND':<8} {'PAGES':>5} {'PASS.':>5}  {'ADDED':<10}  TITLE"
-    click.echo(click.style(header, bold=True))
+    width = terminal_width()
+    id_width = max(len(d.id) for d in documents)
+    figures = f"{'KIND':<5} {'PAGES':>5} {'PASS.':>5}  {'ADDED':<10}"
+    # The title takes what is left of the line, or a line of its own when little is left.
+    title_room = width - id_width - len(figures) - 4
+    own_line = title_room < 24
+    header = f"{'ID':<{id_width}}  {figures}" + ("" if own_line else "  TITLE")
+    click.echo(click.style(header.rstrip(), bold=True))
     for d in documents:
-        line = (
-            f"{_shorten(d.id, id_width):<{id_width}}  {d.kind:<8} {d.pages or '-':>5} {d.passages:>5}  "
-            f"{d.added[:10]:<10}  "
-        )
-        click.echo(line + _shorten(terminal_text(d.title), max(WIDTH - len(line), 12)))
+        line = f"{d.id:<{id_width}}  {d.kind:<5} {d.pages or '-':>5} {d.passages:>5}  {d.added[:10]:<10}"
+        if own_line:
+            click.echo(line.rstrip())
+            click.echo(INDENT + terminal_text(document_label(d, width - len(INDENT))))
+        else:
+            click.echo(f"{line}  " + terminal_text(document_label(d, title_room)))
 
 
 @command()
@@ -559,16 +646,17 @@ def sections(obj: _Context, doc: str, as_json: bool):
     if as_json:
         _echo_json(serialize.sections_json(document, outline))
         return
-    click.echo(click.style(textwrap.fill(terminal_text(document.title), WIDTH), bold=True))
+    width = terminal_width()
+    click.echo(click.style(textwrap.fill(terminal_text(document_label(document, 10_000)), width), bold=True))
     click.echo(click.style(f"{document.id} · {_count(document.passages, 'passage')}", dim=True))
     if not outline:
         click.echo("(no headings found: the document is one section)")
     for section in outline:
         pages = printed_pages(section)
         right = " · ".join(p for p in (pages, _count(section.passages, "passage")) if p)
-        left = "  " * (section.level - 1) + section.heading
-        left = _shorten(left, WIDTH - len(right) - 2)
-        click.echo(f"{left}  {click.style(right.rjust(WIDTH - len(left) - 2), dim=True)}")
+        left = "  " * (section.level - 1) + terminal_text(section.heading)
+        left = shorten(left, width - len(right) - 2)
+        click.echo(f"{left}  {click.style(right.rjust(width - len(left) - 2), dim=True)}")
 
 
 # -- research ------------------------------------------------------------------
@@ -619,6 +707,7 @@ def terms(obj: _Context, terms: tuple[str, ...], exact: bool, by_section: str, d
     if as_csv:
         click.echo(serialize.terms_csv(counts, by_section == "section"), nl=False)
         return
+    width = terminal_width()
     largest = max((c.per_10k for c in counts), default=0)
     for term in terms:
         click.echo(click.style(term, bold=True))
@@ -627,10 +716,10 @@ def terms(obj: _Context, terms: tuple[str, ...], exact: bool, by_section: str, d
                 click.echo(f"  {_doc_label(count)}")
                 for section in count.top_sections:
                     pages = printed_pages(section)
-                    left = _shorten("    " + section.section, WIDTH - 16)
-                    click.echo(f"{left:<{WIDTH - 16}} {pages:>9} {section.occurrences:>5}")
+                    left = "    " + located(tuple(section.section.split(" > ")), "", width - 20)
+                    click.echo(f"{left:<{width - 16}} {pages:>9} {section.occurrences:>5}")
                 continue
-            label = _shorten(_doc_label(count), 30)
+            label = shorten(_doc_label(count), 30)
             click.echo(
                 f"  {label:<30} {count.occurrences:>5} {count.per_10k:>8.1f}/10k {count.sections:>3} sect. "
                 + _bar(count.per_10k, largest)
@@ -688,12 +777,13 @@ def compare(obj: _Context, doc_a: str, doc_b: str, top: int, as_json: bool):
     if as_json:
         _echo_json(serialize.compare_json(a, b, more_a, more_b, total_a, total_b))
         return
+    width = terminal_width()
     for document, rows, total in ((a, more_a, total_a), (b, more_b, total_b)):
-        click.echo(click.style(_shorten(f"More in {document.id} ({total} words): {document.title}", WIDTH), bold=True))
+        click.echo(click.style(shorten(f"More in {document.id} ({total} words): {document.title}", width), bold=True))
         click.echo(f"  {'item':<36} {'A':>6} {'B':>6} {'G2':>9} {'log ratio':>10}")
         for row in rows:
             figures = f"{row.count_a:>6} {row.count_b:>6} {row.g2:>9.2f} {row.log_ratio:>10.2f}"
-            click.echo(f"  {_shorten(row.item, 36):<36} {figures}")
+            click.echo(f"  {shorten(row.item, 36):<36} {figures}")
         click.echo()
 
 
@@ -839,7 +929,7 @@ def pick_list(obj: _Context, pack: str, as_json: bool):
     for n, state in enumerate(states, start=1):
         mark = "" if state.state == "ok" else click.style(f" [{state.state}]", fg="red")
         click.echo(f"{n:>2}. {state.pick.passage_id}{mark}")
-        click.echo(INDENT + _shorten(state.pick.citation, WIDTH - len(INDENT)))
+        click.echo(INDENT + shorten(terminal_text(state.pick.citation), terminal_width() - len(INDENT)))
 
 
 @pick_command("remove")

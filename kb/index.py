@@ -599,12 +599,32 @@ class IndexWriteSession:
         changed (a moved file, a corrected title), without reading it again."""
         with self._writer.searcher() as searcher:
             record = dict(searcher.document(id=document_key(doc_id))["data"])
-        fields = {k: v for k, v in metadata.items() if k in Metadata.__dataclass_fields__}
-        document = replace(Document(**record["document"]), path=path, **fields)
+        document = replace(Document(**record["document"]), path=path, **_document_fields(metadata))
         record.update(document=asdict(document), metadata=metadata)
         self._writer.update_document(id=document_key(doc_id), kind="document", doc_id=doc_id, data=record)
         self._document_records()[doc_id] = {"document": asdict(document), "metadata": metadata}
         self.changed = True
+        return document
+
+    def rename_document(self, doc_id: str, new_id: str, metadata: dict) -> Document:
+        """Give a document and its passages a new id (``doc:12`` becomes
+        ``new:12``) and new metadata, from what the index holds, without
+        reading the file again."""
+        with self._writer.searcher() as searcher:
+            stored = [dict(fields) for fields in searcher.documents(doc_id=doc_id)]
+        record = next(f["data"] for f in stored if f["kind"] == "document")
+        words = next((f["data"]["words"] for f in stored if f["kind"] == "words"), {})
+        document = replace(Document(**record["document"]), id=new_id, **_document_fields(metadata))
+        passages = sorted(
+            (passage_from_record(f) for f in stored if f["kind"] == "passage"), key=lambda passage: passage.order
+        )
+        passages = [
+            replace(passage, id=f"{new_id}:{passage.id.rpartition(':')[2]}", doc_id=new_id) for passage in passages
+        ]
+        outline = [Section(**section) for section in record["outline"]]
+        acronyms = [tuple(pair) for pair in record["acronyms"]]
+        self.delete_document(doc_id)
+        self.put_document(document, outline, passages, metadata, acronyms, set(record["compounds"]), words)
         return document
 
     def delete_document(self, doc_id: str) -> int:
@@ -619,6 +639,11 @@ class IndexWriteSession:
         self._meta = meta
         self._writer.update_document(id=_META_ID, kind="meta", data=meta)
         self.changed = True
+
+
+def _document_fields(metadata: dict) -> dict:
+    """The ``Document`` fields a metadata record sets; "" clears one."""
+    return {k: (v if v != "" else None) for k, v in metadata.items() if k in Metadata.__dataclass_fields__}
 
 
 def _meta(searcher: Searcher) -> dict:

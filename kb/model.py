@@ -14,10 +14,12 @@ class Metadata:
     """What a person (``--title`` ...) or the corpus manifest says about a file.
 
     Each field that is set wins over what kb reads from the file itself, and is
-    kept so that ``kb rebuild`` applies it again.
+    kept so that ``kb rebuild`` applies it again. An empty string clears what
+    kb read from the file (a wrong publisher in a PDF's properties).
     """
 
     title: str | None = None
+    author: str | None = None
     publisher: str | None = None
     year: int | None = None
     edition: str | None = None
@@ -44,6 +46,7 @@ class Document:
     edition: str | None = None
     date: str | None = None
     url: str | None = None
+    author: str | None = None
 
     @property
     def source(self) -> str:
@@ -105,5 +108,6 @@ class AddReport:
     moved: list[str] = field(default_factory=list)  # same content found at a new path
     updated: list[str] = field(default_factory=list)  # same file, new metadata
     unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # left out while walking folders, and why
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)

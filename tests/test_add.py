@@ -128,7 +128,7 @@ def test_remove_deletes_document_and_passages(knowledge_base, write):
     assert removed.id == "gone"
     assert [d.id for d in knowledge_base.documents()] == ["kept"]
     assert knowledge_base.search("zebra").total == 0
-    with pytest.raises(DocumentNotFound, match="no document matches 'gone'"):
+    with pytest.raises(DocumentNotFound, match="no document has the id 'gone'"):
         knowledge_base.remove("gone")
 
 

@@ -60,7 +60,7 @@ def test_apa_citation_with_full_metadata():
 
 def test_partial_and_missing_metadata_are_left_out_cleanly():
     dated = cite(document(year=2008), passage(heading_path=("Trust",), section_number=None))
-    assert dated == '(2008), Good Practices in Police Partnerships, "Trust", p. 23'
+    assert dated == 'Good Practices in Police Partnerships (2008), "Trust", p. 23'
     bare = cite(
         document(),
         passage(
@@ -74,7 +74,22 @@ def test_partial_and_missing_metadata_are_left_out_cleanly():
     )
     assert bare == "Good Practices in Police Partnerships"
     assert "None" not in cite(document(), passage(), style="apa")
-    assert cite(document(), passage(), style="apa").startswith("(n.d.). Good Practices")
+    assert cite(document(), passage(), style="apa").startswith("Good Practices in Police Partnerships. (n.d.). §3.2")
+
+
+def test_an_author_leads_and_a_different_publisher_follows_the_title():
+    both = document(author="Jane Roe", publisher="OSCE", year=2022)
+    assert cite(both, passage()).startswith("Jane Roe (2022), Good Practices in Police Partnerships, §3.2")
+    apa = cite(both, passage(), style="apa")
+    assert apa.startswith("Jane Roe. (2022). Good Practices in Police Partnerships. OSCE. §")
+    group = document(author="OSCE", publisher="OSCE", year=2022)
+    assert cite(group, passage(), style="apa").startswith("OSCE. (2022). Good Practices in Police Partnerships. §")
+
+
+def test_a_work_is_cited_without_a_passage():
+    assert cite(document(publisher="OSCE", year=2008, edition="1"), None) == (
+        "OSCE (2008), Good Practices in Police Partnerships, 1st ed."
+    )
 
 
 def test_web_page_is_located_by_its_address():
