@@ -15,6 +15,7 @@ from kb import corpus, ingest
 from kb.citation import cite
 from kb.editions import latest_editions, matches_edition
 from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, KbError, PassageNotFound
+from kb.export import Slide, slides_from
 from kb.index import Index, IndexWriteSession, StateCache, read_vocabulary, tokenize
 from kb.ingest.limits import Limits, ReaderProcess, check_file
 from kb.ingest.parsed import clean_text
@@ -198,6 +199,18 @@ class KnowledgeBase:
             else:
                 states.append(PickState(pick, "ok", passage.text))
         return states
+
+    def slides(self, pack: str = DEFAULT_PACK, fit: str = "trim", max_words: int | None = None) -> list[Slide]:
+        """A pack's picks as slides (``kb.export.slides_from``), each with its
+        APA citation in the speaker notes."""
+
+        def apa(state: PickState) -> str:
+            if state.state == "gone":
+                return state.pick.citation
+            passage, document = self.passage(state.pick.passage_id)
+            return cite(document, passage, "apa")
+
+        return slides_from(self.picked(pack), fit, max_words, analyze, apa)
 
     def passages(self, ref: str) -> list[Passage]:
         return self.index.passages(self.document(ref).id)

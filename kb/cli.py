@@ -22,7 +22,7 @@ from kb.base import known_ids
 from kb.citation import STYLES, edition_label, printed_pages
 from kb.citation import cite as cite_passage
 from kb.editions import document_label
-from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
+from kb.export import FITS, FORMATS, deck_title, to_csv, to_json, to_markdown, write_pptx
 from kb.inert import terminal_text, web_url
 from kb.ingest.limits import TIMEOUT_SECONDS, Limits, parse_size
 from kb.model import AddReport
@@ -929,7 +929,8 @@ def pick_list(obj: _Context, pack: str, as_json: bool):
     for n, state in enumerate(states, start=1):
         mark = "" if state.state == "ok" else click.style(f" [{state.state}]", fg="red")
         click.echo(f"{n:>2}. {state.pick.passage_id}{mark}")
-        click.echo(INDENT + shorten(terminal_text(state.pick.citation), terminal_width() - len(INDENT)))
+        citation = terminal_text(state.pick.citation)
+        click.echo(textwrap.fill(citation, terminal_width(), initial_indent=INDENT, subsequent_indent=INDENT))
 
 
 @pick_command("remove")
@@ -964,37 +965,70 @@ def pick_clear(obj: _Context, pack: str):
 @pick_command("export")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="md, pptx, csv or json.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--title", help="Deck title (default: the pack name).")
+@click.option("--title", help="Deck title [default: the pack's name in words, else the first pick's query].")
+@click.option(
+    "--fit",
+    type=click.Choice(FITS),
+    default="trim",
+    show_default=True,
+    help="A passage too long for one slide at 24 pt: trim it at sentences, or split it over slides.",
+)
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An organisation's .pptx whose master and layouts the deck uses.",
+)
 @max_words_option
 @pack_option
 @click.pass_obj
-def pick_export(obj: _Context, fmt: str, output: Path, title: str | None, max_words: int | None, pack: str):
+def pick_export(
+    obj: _Context,
+    fmt: str,
+    output: Path,
+    title: str | None,
+    fit: str,
+    template: Path | None,
+    max_words: int | None,
+    pack: str,
+):
     """Export a pack as slides (md, pptx) or data (csv, json).
+
+    Quotes are set at 24 pt with the citation at 18 pt; a passage too long for
+    a slide is trimmed at sentence boundaries, keeping the sentences that
+    matched the search (or split over slides marked "(cont.)" with --fit
+    split). The speaker notes hold the whole passage and its APA citation.
 
     \b
     Example:
-        kb pick export --format pptx -o session.pptx --max-words 80
+        kb pick export --format pptx -o session.pptx --pack policing-by-consent
+        kb pick export --format pptx -o session.pptx --fit split --template ours.pptx
     """
-    states = obj.open().picked(pack)
+    knowledge_base = obj.open()
+    states = knowledge_base.picked(pack)
     if not states:
         raise KbClickError(f"pack '{pack}' is empty: add passages with `kb pick add ID`")
-
-    def quote(text: str, query: str) -> str:
-        return trim(text, max_words, query, analyze) if max_words else text
-
-    slides = slides_from(states, quote)
-    title = title or pack
-    if fmt == "pptx":
-        write_pptx(slides, title, output)
-    elif fmt == "md":
-        output.write_text(to_markdown(slides, title), encoding="utf-8")
-    elif fmt == "csv":
-        output.write_text(to_csv(slides), encoding="utf-8", newline="")
-    else:
-        output.write_text(to_json(slides, pack), encoding="utf-8")
+    if template is not None and fmt != "pptx":
+        raise click.UsageError("--template applies to --format pptx only")
+    slides = knowledge_base.slides(pack, fit, max_words)
+    title = deck_title(title, pack, states)
+    try:
+        if fmt == "pptx":
+            written = write_pptx(slides, title, output, template)
+        elif fmt == "md":
+            output.write_text(to_markdown(slides, title), encoding="utf-8")
+            written = len(slides) + 2
+        elif fmt == "csv":
+            output.write_text(to_csv(slides), encoding="utf-8", newline="")
+        else:
+            output.write_text(to_json(slides, pack), encoding="utf-8")
+    except OSError as exc:
+        raise KbClickError(f"{output}: cannot be written ({exc.strerror or exc})") from None
     changed = sum(1 for s in states if s.state != "ok")
     note = f" ({changed} changed or gone since picked)" if changed else ""
-    click.echo(f"Wrote {_count(len(slides), 'slide')} to {output}{note}.")
+    if fmt in ("pptx", "md"):
+        click.echo(f"Wrote {_count(written, 'slide')} to {output}{note}.")
+    else:
+        click.echo(f"Wrote {_count(len(slides), 'row')} to {output}{note}.")
 
 
 def main() -> None:

@@ -7,14 +7,23 @@ every format carries the same quote, heading and citation.
 from __future__ import annotations
 
 import json
+import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from kb.errors import KbError
 from kb.inert import csv_text, markdown_text, xml_text
-from kb.picks import PickState
+from kb.picks import DEFAULT_PACK, PickState
+from kb.quote import sentences, trim
 
 FORMATS = ("md", "pptx", "csv", "json")
+
+
+QUOTE_SIZE = 24  # points: read from the back of a training room
+CITATION_SIZE = 18
+FITS = ("trim", "split")
 
 
 @dataclass(frozen=True)
@@ -26,17 +35,119 @@ class Slide:
     quote: str
     citation: str
     state: str  # "ok", "changed" or "gone": a changed or gone pick shows the text it was picked with
+    notes: str = ""  # for the speaker: the whole passage and its APA citation
+    continued: bool = False  # the passage's second or later slide (split)
+
+    @property
+    def title(self) -> str:
+        return f"{self.heading} (cont.)" if self.continued else self.heading
 
 
-def slides_from(states: list[PickState], quote: Callable[[str, str], str]) -> list[Slide]:
-    """``quote(text, query)`` shortens a passage's text for a slide."""
+def slides_from(
+    states: list[PickState],
+    fit: str = "trim",
+    max_words: int | None = None,
+    analyze: Callable[[str], list[str]] | None = None,
+    apa: Callable[[PickState], str] | None = None,
+) -> list[Slide]:
+    """A pack's picks as slides whose quotes fit at ``QUOTE_SIZE``: each
+    passage trimmed at sentence boundaries (the query's sentences kept), or
+    split over slides marked "(cont.)" (``fit="split"``). ``max_words``
+    trims further; ``apa(state)`` gives the citation for the speaker notes."""
+    if fit not in FITS:
+        raise ValueError(f"unknown fit {fit!r} (fits: {', '.join(FITS)})")
     slides = []
     for state in states:
         pick = state.pick
         heading = pick.section.split(" > ")[-1] if pick.section else pick.citation.split(",")[0]
-        text = quote(pick.text, pick.query)
-        slides.append(Slide(pick.passage_id, pick.doc_id, heading, pick.section, text, pick.citation, state.state))
+        text = trim(pick.text, max_words, pick.query, analyze) if max_words else pick.text
+        chunks = split_to_fit(text) if fit == "split" else [trim_to_fit(text, pick.query, analyze)]
+        notes = "\n\n".join(p for p in (pick.text, apa(state) if apa else pick.citation) if p)
+        for n, chunk in enumerate(chunks):
+            slides.append(
+                Slide(
+                    pick.passage_id,
+                    pick.doc_id,
+                    heading,
+                    pick.section,
+                    chunk,
+                    pick.citation,
+                    state.state,
+                    notes,
+                    continued=n > 0,
+                )
+            )
     return slides
+
+
+def deck_title(title: str | None, pack: str, states: list[PickState]) -> str:
+    """``--title``, else the pack's name in words ("policing-by-consent" reads
+    "Policing by consent"), else the first pick's query."""
+    if title and title.strip():
+        return title.strip()
+    if pack != DEFAULT_PACK:
+        words = re.sub(r"[-_.]+", " ", pack).strip()
+        return words[:1].upper() + words[1:]
+    query = next((s.pick.query for s in states if s.pick.query.strip()), "")
+    query = query.replace('"', "").strip()
+    return query[:1].upper() + query[1:] if query else "Selected passages"
+
+
+# The quote's box on a 16:9 slide, and how much text it holds at QUOTE_SIZE: a
+# line of Calibri (Carlito in LibreOffice) at 24 pt averages about 0.5 em a
+# character; the figures leave a margin for wider words.
+_QUOTE_BOX = (0.8, 1.55, 11.7, 4.75)  # left, top, width, height in inches
+_CHARS_PER_LINE = 64
+_LINES = 10
+
+
+def fits(text: str) -> bool:
+    """Whether the quote (in quotation marks) fits its box at QUOTE_SIZE."""
+    lines = 0
+    for paragraph in f"“{text}”".split("\n"):
+        lines += max(1, len(textwrap.wrap(paragraph, _CHARS_PER_LINE)))
+    return lines <= _LINES
+
+
+def trim_to_fit(text: str, query: str = "", analyze: Callable[[str], list[str]] | None = None) -> str:
+    """The most of ``text`` that fits, whole sentences where possible."""
+    if fits(text):
+        return text
+    low, high = 5, len(text.split())
+    best = trim(text, low, query, analyze)
+    while low <= high:  # the largest word budget whose trim still fits
+        middle = (low + high) // 2
+        candidate = trim(text, middle, query, analyze)
+        if fits(candidate):
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def split_to_fit(text: str) -> list[str]:
+    """``text`` over as many slides as it needs, breaking between sentences."""
+    if fits(text):
+        return [text]
+    pieces = [(sentence, k == 0) for line in text.split("\n") for k, sentence in enumerate(sentences(line))]
+    chunks: list[str] = []
+    current = ""
+    for sentence, starts_line in pieces:
+        candidate = current + ("" if not current else "\n" if starts_line else " ") + sentence
+        if current and not fits(candidate):
+            chunks.append(current)
+            candidate = sentence
+        while not fits(candidate):  # one sentence longer than a slide
+            words = candidate.split()
+            cut = len(words) - 1
+            while cut > 1 and not fits(" ".join(words[:cut]) + " …"):
+                cut -= 1
+            chunks.append(" ".join(words[:cut]) + " …")
+            candidate = "… " + " ".join(words[cut:])
+        current = candidate
+    if current.strip():
+        chunks.append(current)
+    return chunks
 
 
 def sources(slides: list[Slide]) -> list[str]:
@@ -59,8 +170,9 @@ def to_markdown(slides: list[Slide], title: str) -> str:
     text = markdown_text
     parts = [f"---\nmarp: true\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n# {text(title)}\n"]
     for slide in slides:
-        quote = "\n".join(f"> {text(line)}" if line else ">" for line in slide.quote.splitlines())
-        parts.append(f"## {text(slide.heading)}\n\n{quote}\n\n— {text(slide.citation)}\n")
+        quote = "\n>\n".join(f"> {text(line)}" for line in slide.quote.splitlines() if line.strip())
+        notes = text(slide.notes).replace("--", "- -")  # an HTML comment holds no "--"
+        parts.append(f"## {text(slide.title)}\n\n{quote}\n\n— {text(slide.citation)}\n\n<!--\n{notes}\n-->\n")
     parts.append("## Sources\n\n" + "\n".join(f"- {text(s)}" for s in sources(slides)) + "\n")
     return "\n---\n\n".join(parts)
 
@@ -82,45 +194,129 @@ def to_json(slides: list[Slide], pack: str) -> str:
     )
 
 
-def write_pptx(slides: list[Slide], title: str, path: Path) -> None:
-    """A real deck: a title slide, one slide per passage (heading as title, the
-    quote in type sized to its length, the citation at the foot) and a closing
-    slide of sources. Text boxes only, so no empty placeholder is left."""
-    from pptx import Presentation
+def write_pptx(slides: list[Slide], title: str, path: Path, template: Path | None = None) -> int:
+    """A deck to project as it is: a title slide, one slide per quote (the
+    heading in the layout's title placeholder, the quote at ``QUOTE_SIZE``, the
+    citation at ``CITATION_SIZE``, the whole passage and its APA citation in the
+    speaker notes) and the sources. ``template`` is an organisation's own deck
+    whose master and layouts are used (its slides are left out). Returns the
+    number of slides written."""
     from pptx.util import Inches, Pt
 
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    blank = deck.slide_layouts[6]
+    deck = _open_deck(template)
+    width, height = deck.slide_width, deck.slide_height
+    cover_layout, content_layout = _layouts(deck)
 
-    def box(slide, left, top, width, height, text, size, bold=False, italic=False):
-        frame = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height)).text_frame
+    def text_box(slide, left, top, box_width, box_height, text, size, italic=False):
+        frame = slide.shapes.add_textbox(left, top, box_width, box_height).text_frame
         frame.word_wrap = True
-        for n, line in enumerate(text.split("\n")):
-            paragraph = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
-            run = paragraph.add_run()
-            run.text = xml_text(line)
-            run.font.size, run.font.bold, run.font.italic = Pt(size), bold, italic
-        return frame
+        _fill(frame, text, Pt(size), italic=italic)
 
-    cover = deck.slides.add_slide(blank)
-    box(cover, 0.8, 2.6, 11.7, 1.6, title, 40, bold=True)
-    box(cover, 0.8, 4.3, 11.7, 0.8, f"{len(slides)} passages", 20)
+    def titled(heading: str):
+        slide = deck.slides.add_slide(content_layout)
+        title_shape = _keep_only_title(slide)
+        if template is None:  # the built-in layouts are drawn for 4:3; place the title for 16:9
+            title_shape.left, title_shape.top = Inches(0.6), Inches(0.35)
+            title_shape.width, title_shape.height = width - Inches(1.2), Inches(1.1)
+        _fill(title_shape.text_frame, heading, Pt(32) if template is None else None, bold=template is None)
+        return slide, title_shape.top + title_shape.height
+
+    cover = deck.slides.add_slide(cover_layout)
+    for shape in list(cover.placeholders):
+        kind = shape.placeholder_format.type
+        if template is None and kind in (_TITLE, _CENTER_TITLE, _SUBTITLE):
+            shape.left, shape.width = Inches(0.8), width - Inches(1.6)
+            shape.top, shape.height = (Inches(2.2), Inches(1.8)) if kind != _SUBTITLE else (Inches(4.2), Inches(1.0))
+        if kind in (_TITLE, _CENTER_TITLE):
+            _fill(shape.text_frame, title, None)
+        elif kind == _SUBTITLE:
+            documents = len({s.doc_id for s in slides})
+            passages = len({s.passage_id for s in slides})
+            _fill(shape.text_frame, f"{_plural(passages, 'passage')} from {_plural(documents, 'document')}", None)
+        else:
+            shape._element.getparent().remove(shape._element)
+    margin = Inches(0.8)
     for slide in slides:
-        page = deck.slides.add_slide(blank)
-        box(page, 0.6, 0.4, 12.1, 1.0, slide.heading, 30, bold=True)
-        box(page, 0.8, 1.6, 11.7, 4.8, f"“{slide.quote}”", _quote_size(slide.quote))
-        box(page, 0.6, 6.55, 12.1, 0.7, slide.citation, 12, italic=True)
-    closing = deck.slides.add_slide(blank)
-    box(closing, 0.6, 0.4, 12.1, 1.0, "Sources", 30, bold=True)
-    box(closing, 0.8, 1.6, 11.7, 5.4, "\n".join(sources(slides)), 16)
+        page, title_bottom = titled(slide.title)
+        top = title_bottom + Inches(0.15)
+        text_box(page, margin, top, width - 2 * margin, height - top - Inches(1.2), f"“{slide.quote}”", QUOTE_SIZE)
+        text_box(page, margin, height - Inches(1.1), width - 2 * margin, Inches(0.9), slide.citation, CITATION_SIZE,
+                 italic=True)  # fmt: skip
+        page.notes_slide.notes_text_frame.text = xml_text(slide.notes)
+    listed = sources(slides)
+    for n in range(0, len(listed), _SOURCES_PER_SLIDE):
+        page, title_bottom = titled("Sources" if n == 0 else "Sources (cont.)")
+        top = title_bottom + Inches(0.15)
+        text_box(page, margin, top, width - 2 * margin, height - top - Inches(0.5),
+                 "\n".join(listed[n : n + _SOURCES_PER_SLIDE]), CITATION_SIZE)  # fmt: skip
     deck.save(str(path))
+    return len(deck.slides)
 
 
-def _quote_size(quote: str) -> int:
-    """Type that keeps the quote inside its box on a 16:9 slide."""
-    words = len(quote.split())
-    for limit, size in ((40, 28), (70, 24), (110, 20), (160, 16)):
-        if words <= limit:
-            return size
-    return 13
+_TITLE, _CENTER_TITLE, _SUBTITLE = 1, 3, 4  # pptx.enum.shapes.PP_PLACEHOLDER values
+_SOURCES_PER_SLIDE = 8
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _open_deck(template: Path | None):
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    if template is None:
+        deck = Presentation()
+        deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+        return deck
+    try:
+        deck = Presentation(str(template))
+    except Exception as exc:  # python-pptx raises several kinds for a file that is not a deck
+        raise KbError(f"{template}: not a PowerPoint deck to use as a template ({type(exc).__name__})") from exc
+    for slide_id in list(deck.slides._sldIdLst):  # the template's own slides are examples, not content
+        deck.part.drop_rel(slide_id.rId)
+        deck.slides._sldIdLst.remove(slide_id)
+    return deck
+
+
+def _layouts(deck):
+    """The title-slide layout and a layout with a title (the fewest other placeholders)."""
+
+    def kinds(layout) -> list[int]:
+        return [shape.placeholder_format.type for shape in layout.placeholders]
+
+    layouts = list(deck.slide_layouts)
+    with_title = [layout for layout in layouts if {_TITLE, _CENTER_TITLE} & set(kinds(layout))]
+    if not with_title:
+        raise KbError("the template has no layout with a title placeholder")
+    cover = next((layout for layout in with_title if _SUBTITLE in kinds(layout)), with_title[0])
+    plain = [layout for layout in with_title if _SUBTITLE not in kinds(layout)] or with_title
+    content = min(plain, key=lambda layout: len(kinds(layout)))
+    return cover, content
+
+
+def _keep_only_title(slide):
+    """The slide's title placeholder; the layout's other placeholders are taken
+    off, so that none is left empty."""
+    title = None
+    for shape in list(slide.placeholders):
+        if title is None and shape.placeholder_format.type in (_TITLE, _CENTER_TITLE):
+            title = shape
+        else:
+            shape._element.getparent().remove(shape._element)
+    return title
+
+
+def _fill(frame, text: str, size, bold: bool = False, italic: bool = False) -> None:
+    """One paragraph per line of ``text``: paragraph and list breaks stay."""
+    frame.clear()
+    for n, line in enumerate(text.split("\n")):
+        paragraph = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
+        run = paragraph.add_run()
+        run.text = xml_text(line)
+        if size is not None:
+            run.font.size = size
+        if bold:
+            run.font.bold = True
+        if italic:
+            run.font.italic = True

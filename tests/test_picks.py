@@ -9,7 +9,6 @@ import threading
 
 import pytest
 from click.testing import CliRunner
-from pptx import Presentation
 
 from kb import KbError, KnowledgeBase, config
 from kb import cli as kb_cli
@@ -147,23 +146,6 @@ def test_search_pick_then_export_every_format(docs, tmp_path):
     invoke("pick", "export", "--format", "json", "-o", trimmed, "--pack", "session", "--max-words", "8")
     quote = json.loads(trimmed.read_text())["slides"][0]["quote"]
     assert quote.startswith("Policing by consent rests on public approval.") and quote.endswith("…")
-
-
-def test_pptx_export_is_a_real_deck(docs, tmp_path):
-    invoke("add", *docs)
-    invoke("pick", "add", "guide:1", "notes:1")
-    deck_path = tmp_path / "deck.pptx"
-    result = invoke("pick", "export", "--format", "pptx", "-o", deck_path, "--title", "Session")
-    assert result.exit_code == 0
-    deck = Presentation(str(deck_path))
-    texts = [[shape.text_frame.text for shape in slide.shapes] for slide in deck.slides]
-    assert len(texts) == 4
-    assert texts[0][0] == "Session"
-    assert texts[1][0] == "Consent" and "Policing by consent" in texts[1][1] and texts[1][2] == 'Guide, "Consent"'
-    assert texts[-1][0] == "Sources" and texts[-1][1].splitlines() == ["Guide", "Notes"]
-    for slide in deck.slides:
-        assert not list(slide.placeholders)  # nothing left empty
-        assert all(shape.text_frame.text.strip() for shape in slide.shapes)
 
 
 def test_export_of_an_empty_pack_is_an_error(docs, tmp_path):

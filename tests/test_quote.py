@@ -30,4 +30,18 @@ def test_a_single_long_sentence_is_cut_at_a_word():
 
 def test_list_items_keep_their_lines_in_a_quote():
     text = "Three steps follow. Each matters.\n- Explain decisions.\n- Record complaints.\n- Publish figures now."
-    assert trim(text, 9) == "Three steps follow. Each matters.\n- Explain decisions. …"
+    # A line left out whole leaves its break; a cut inside a line is an ellipsis.
+    assert trim(text, 9) == "Three steps follow. Each matters.\n- Explain decisions."
+    assert trim("One two three four five. Six seven eight nine ten.\n- Item here now.", 9) == (
+        "One two three four five. …\n- Item here now."
+    )
+
+
+def test_a_very_short_sentence_never_stands_alone():
+    text = (
+        "Officers agreed on a plan for the estate with residents. Then work. "
+        "The plan named a contact officer for every block of flats. It was reviewed each quarter by the forum."
+    )
+    quote = trim(text, 12, "work", analyze)
+    assert "… work. …" not in quote and "Then work." in quote
+    assert not quote.startswith("… Then work.")

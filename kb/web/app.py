@@ -46,7 +46,7 @@ from kb import (
 )
 from kb.citation import cite, edition_label, printed_pages
 from kb.editions import edition_tag
-from kb.export import FORMATS, slides_from, to_csv, to_json, to_markdown, write_pptx
+from kb.export import FORMATS, deck_title, to_csv, to_json, to_markdown, write_pptx
 from kb.inert import web_url
 from kb.model import Document, Hit, Passage
 from kb.picks import DEFAULT_PACK
@@ -253,18 +253,19 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         states = knowledge_base().picked(pack)
         if not states:
             raise BadRequest(f"pack '{pack}' is empty")
-        slides = slides_from(states, lambda text, query: text)
+        slides = knowledge_base().slides(pack)
+        title = deck_title(None, pack, states)
         name = f"kb-{pack}.{fmt}"
         headers = {"Content-Disposition": _attachment(name)}
         if fmt == "pptx":
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / "deck.pptx"
-                write_pptx(slides, pack, path)
+                write_pptx(slides, title, path)
                 content = path.read_bytes()
             media = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
             return Response(content, media_type=media, headers=headers)
         text = {
-            "md": lambda: to_markdown(slides, pack),
+            "md": lambda: to_markdown(slides, title),
             "csv": lambda: to_csv(slides),
             "json": lambda: to_json(slides, pack),
         }
