@@ -212,6 +212,10 @@ class KnowledgeBase:
 
         return slides_from(self.picked(pack), fit, max_words, analyze, apa)
 
+    def picked_passages(self, pack: str = DEFAULT_PACK) -> list[tuple[Passage, Document]]:
+        """The pack's passages that are still in the index, in the pack's order."""
+        return [self.passage(state.pick.passage_id) for state in self.picked(pack) if state.state != "gone"]
+
     def passages(self, ref: str) -> list[Passage]:
         return self.index.passages(self.document(ref).id)
 

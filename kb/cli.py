@@ -19,6 +19,7 @@ import click
 from kb import IndexVersionMismatch, KbError, KnowledgeBase, Metadata, serialize
 from kb import config as kb_config
 from kb.base import known_ids
+from kb.bibliography import BIB_FORMATS, bibliography
 from kb.citation import STYLES, edition_label, printed_pages
 from kb.citation import cite as cite_passage
 from kb.editions import document_label
@@ -26,6 +27,7 @@ from kb.export import FITS, FORMATS, deck_title, to_csv, to_json, to_markdown, w
 from kb.inert import terminal_text, web_url
 from kb.ingest.limits import TIMEOUT_SECONDS, Limits, parse_size
 from kb.model import AddReport
+from kb.opener import PDF_VIEWERS, open_passage
 from kb.picks import DEFAULT_PACK
 from kb.plot import draw_term_plot
 from kb.quote import trim
@@ -512,24 +514,36 @@ max_words_option = click.option(
 @command()
 @click.argument("passage_ids", nargs=-1, required=True)
 @style_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", *BIB_FORMATS)),
+    default="text",
+    show_default=True,
+    help="text, or BibTeX or RIS for Zotero and other reference managers (one entry per document).",
+)
 @json_option
 @click.pass_obj
-def cite(obj: _Context, passage_ids: tuple[str, ...], style: str, as_json: bool):
+def cite(obj: _Context, passage_ids: tuple[str, ...], style: str, fmt: str, as_json: bool):
     """Print the citation of each passage.
 
     \b
     Example:
         kb cite guidebook:12 guidebook:40 --style apa
+        kb cite guidebook:12 --format ris > guidebook.ris
     """
     knowledge_base = obj.open()
     found = [knowledge_base.passage(passage_id) for passage_id in passage_ids]
+    if fmt != "text":
+        click.echo(bibliography(found, fmt), nl=False)
+        return
     citations = [cite_passage(document, passage, style) for passage, document in found]
     if as_json:
         data = [{"id": p.id, "citation": c} for (p, _), c in zip(found, citations, strict=True)]
         _echo_json({"style": style, "citations": data})
         return
     for citation in citations:
-        click.echo(citation)
+        click.echo(terminal_text(citation))
 
 
 @command()
@@ -566,6 +580,34 @@ def show(obj: _Context, passage_id: str, style: str, max_words: int | None, quer
     click.echo()
     citation = terminal_text("Cite: " + cite_passage(document, passage, style))
     click.echo(textwrap.fill(citation, width, subsequent_indent="      "))
+
+
+@command("open")
+@click.argument("passage_id")
+@click.option("--print", "print_only", is_flag=True, help="Only print the file and page; open nothing.")
+@click.pass_obj
+def open_command(obj: _Context, passage_id: str, print_only: bool):
+    """Open a passage's file in the desktop's viewer, a PDF at the passage's page.
+
+    Without a viewer (or with --print) it prints the file and the page.
+
+    \b
+    Example:
+        kb open good:71
+        kb open good:71 --print
+    """
+    passage, document = obj.open().passage(passage_id)
+    opened = open_passage(document, passage, launch=not print_only)
+    printed = printed_pages(passage)
+    where = f"page {opened.page}" + (f" (printed {printed})" if printed and printed != f"p. {opened.page}" else "")
+    path = terminal_text(opened.path)
+    if opened.command is None:
+        click.echo(f"{path}, {where}" if opened.page else path)
+    elif opened.page is not None and Path(opened.command[0]).name in PDF_VIEWERS:
+        click.echo(f"Opened {path} at {where} in {Path(opened.command[0]).name}")
+    else:
+        turn = f": turn to {where}" if opened.page else ""
+        click.echo(f"Opened {path} with {Path(opened.command[0]).name}{turn}")
 
 
 @command()
@@ -963,7 +1005,13 @@ def pick_clear(obj: _Context, pack: str):
 
 
 @pick_command("export")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="md, pptx, csv or json.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice((*FORMATS, *BIB_FORMATS)),
+    required=True,
+    help="md, pptx, csv, json, or bibtex or ris for reference managers.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--title", help="Deck title [default: the pack's name in words, else the first pick's query].")
 @click.option(
@@ -991,7 +1039,7 @@ def pick_export(
     max_words: int | None,
     pack: str,
 ):
-    """Export a pack as slides (md, pptx) or data (csv, json).
+    """Export a pack as slides (md, pptx), data (csv, json) or references (bibtex, ris).
 
     Quotes are set at 24 pt with the citation at 18 pt; a passage too long for
     a slide is trimmed at sentence boundaries, keeping the sentences that
@@ -1009,6 +1057,14 @@ def pick_export(
         raise KbClickError(f"pack '{pack}' is empty: add passages with `kb pick add ID`")
     if template is not None and fmt != "pptx":
         raise click.UsageError("--template applies to --format pptx only")
+    changed = sum(1 for s in states if s.state != "ok")
+    note = f" ({changed} changed or gone since picked)" if changed else ""
+    if fmt in BIB_FORMATS:
+        cited = knowledge_base.picked_passages(pack)
+        _write_text(output, bibliography(cited, fmt))
+        works = len({document.id for _, document in cited})
+        click.echo(f"Wrote {_count(works, 'reference')} to {output}{note}.")
+        return
     slides = knowledge_base.slides(pack, fit, max_words)
     title = deck_title(title, pack, states)
     try:
@@ -1023,12 +1079,17 @@ def pick_export(
             output.write_text(to_json(slides, pack), encoding="utf-8")
     except OSError as exc:
         raise KbClickError(f"{output}: cannot be written ({exc.strerror or exc})") from None
-    changed = sum(1 for s in states if s.state != "ok")
-    note = f" ({changed} changed or gone since picked)" if changed else ""
     if fmt in ("pptx", "md"):
         click.echo(f"Wrote {_count(written, 'slide')} to {output}{note}.")
     else:
         click.echo(f"Wrote {_count(len(slides), 'row')} to {output}{note}.")
+
+
+def _write_text(output: Path, text: str) -> None:
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise KbClickError(f"{output}: cannot be written ({exc.strerror or exc})") from None
 
 
 def main() -> None:
