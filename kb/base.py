@@ -502,7 +502,7 @@ def _document(doc_id: str, path: Path, sha: str, parsed: ingest.ParsedDocument, 
 
     return Document(
         id=doc_id,
-        title=given.title or parsed.title or found.title or clean_text(path.stem),
+        title=given.title or parsed.title or found.title or title_from_name(path.stem, parsed),
         path=str(path),
         kind=parsed.kind,
         sha256=sha,
@@ -518,6 +518,29 @@ def _document(doc_id: str, path: Path, sha: str, parsed: ingest.ParsedDocument, 
     )
 
 
+_OPENING_WORDS = 8
+
+
+def title_from_name(stem: str, parsed: ingest.ParsedDocument) -> str:
+    """For a file with no title of its own: its name in words ("Todo list").
+    A name that only says what kind of note it is ("notes", "minutes") is
+    followed by the text's opening words ("Notes: Met the youth council…"); a
+    name that says nothing ("Untitled", "Binder1", a hash) gives way to them."""
+    words = clean_text(re.sub(r"[-_]+", " ", stem)).strip()
+    name = words[:1].upper() + words[1:]
+    slug = "-".join(w for w in re.split(r"[^a-z0-9]+", stem.casefold()) if w)
+    says_nothing = not slug or bool(_GENERIC_NAME.fullmatch(slug) or _HASH_LIKE.search(slug))
+    if not says_nothing and slug not in _KINDS_OF_NOTE:
+        return name
+    opening = next((block.text for section in parsed.sections for block in section.blocks if block.text.strip()), "")
+    opening_words = opening.split()
+    if not opening_words:
+        return name or "Document"
+    cut = " ".join(opening_words[:_OPENING_WORDS]).rstrip(".,;:") + ("…" if len(opening_words) > _OPENING_WORDS else "")
+    return cut[:1].upper() + cut[1:] if says_nothing else f"{name}: {cut}"
+
+
+_KINDS_OF_NOTE = frozenset({"notes", "note", "readme", "text", "todo", "memo", "minutes", "jottings"})
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _ID_WORDS = 3
 _ID_LENGTH = 28

@@ -192,3 +192,14 @@ def test_edit_clears_a_field_with_an_empty_value_and_refuses_an_empty_title(kb, 
     with pytest.raises(KbError, match="needs a title"):
         kb.knowledge_base.edit("a", Metadata(title=" "))
     assert kb("edit", "a").exit_code == 2
+
+
+def test_a_file_without_a_title_is_named_in_words_and_a_bare_note_by_its_opening(kb, write):
+    opening = "Met the youth council on Tuesday; they want officers at the bus station after school."
+    kb("add", write("notes.txt", opening + "\n"), write("todo_list.txt", "- trust\n- patrols\n"))
+    kb("add", write("untitled.txt", "Foot patrols in the market square start next week, every morning.\n"))
+    titles = {d.id: d.title for d in kb.knowledge_base.documents()}
+    assert titles["notes"] == "Notes: Met the youth council on Tuesday; they want…"
+    assert titles["todo-list"] == "Todo list"
+    assert titles["foot-patrols-market"] == "Foot patrols in the market square start next…"
+    assert not any("Untitled" in title or "(n.d.). " in title for title in titles.values())
