@@ -15,7 +15,7 @@ from kb import corpus, ingest
 from kb.citation import cite
 from kb.editions import latest_editions, matches_edition
 from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, KbError, PassageNotFound
-from kb.export import Slide, slides_from
+from kb.export import WIDE_QUOTE_BOX, Box, Slide, slides_from
 from kb.index import Index, IndexWriteSession, StateCache, read_vocabulary, tokenize
 from kb.ingest.limits import Limits, ReaderProcess, check_file
 from kb.ingest.parsed import clean_text
@@ -200,9 +200,12 @@ class KnowledgeBase:
                 states.append(PickState(pick, "ok", passage.text))
         return states
 
-    def slides(self, pack: str = DEFAULT_PACK, fit: str = "trim", max_words: int | None = None) -> list[Slide]:
+    def slides(
+        self, pack: str = DEFAULT_PACK, fit: str = "trim", max_words: int | None = None, box: Box = WIDE_QUOTE_BOX
+    ) -> list[Slide]:
         """A pack's picks as slides (``kb.export.slides_from``), each with its
-        APA citation in the speaker notes."""
+        APA citation in the speaker notes; ``box`` is the deck's quote box
+        (``kb.export.quote_box``)."""
 
         def apa(state: PickState) -> str:
             if state.state == "gone":
@@ -210,7 +213,7 @@ class KnowledgeBase:
             passage, document = self.passage(state.pick.passage_id)
             return cite(document, passage, "apa")
 
-        return slides_from(self.picked(pack), fit, max_words, analyze, apa)
+        return slides_from(self.picked(pack), fit, max_words, analyze, apa, box)
 
     def picked_passages(self, pack: str = DEFAULT_PACK) -> list[tuple[Passage, Document]]:
         """The pack's passages that are still in the index, in the pack's order."""

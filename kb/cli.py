@@ -23,7 +23,7 @@ from kb.bibliography import BIB_FORMATS, bibliography
 from kb.citation import STYLES, edition_label, printed_pages
 from kb.citation import cite as cite_passage
 from kb.editions import document_label
-from kb.export import FITS, FORMATS, deck_title, to_csv, to_json, to_markdown, write_pptx
+from kb.export import FITS, FORMATS, WIDE_QUOTE_BOX, deck_title, quote_box, to_csv, to_json, to_markdown, write_pptx
 from kb.inert import terminal_text, web_url
 from kb.ingest.limits import TIMEOUT_SECONDS, Limits, parse_size
 from kb.model import AddReport
@@ -1065,7 +1065,8 @@ def pick_export(
         works = len({document.id for _, document in cited})
         click.echo(f"Wrote {_count(works, 'reference')} to {output}{note}.")
         return
-    slides = knowledge_base.slides(pack, fit, max_words)
+    box = quote_box(template) if fmt == "pptx" else WIDE_QUOTE_BOX
+    slides = knowledge_base.slides(pack, fit, max_words, box)
     title = deck_title(title, pack, states)
     try:
         if fmt == "pptx":

@@ -145,11 +145,23 @@ def test_fitting_keeps_every_quote_inside_its_box():
     not (shutil.which("soffice") and shutil.which("pdftotext") and shutil.which("pdftoppm")),
     reason="needs LibreOffice Impress and poppler-utils (.ci/run installs them)",
 )
-@pytest.mark.parametrize("options", [(), ("--fit", "split"), ("--max-words", "40")], ids=["trim", "split", "words"])
-def test_rendered_decks_have_no_text_running_out_of_its_box(kb, tmp_path, options):
+@pytest.mark.parametrize(
+    "options",
+    [(), ("--fit", "split"), ("--max-words", "40"), ("--template",), ("--template", "--fit", "split")],
+    ids=["trim", "split", "words", "template-4:3", "template-4:3-split"],
+)
+def test_rendered_decks_have_no_text_running_out_of_its_box(kb, tmp_path, write, options):
     """LibreOffice draws text that overflows its box beyond it: over the
     citation below, or off the slide. So no two blocks of text on a rendered
-    slide may overlap, and all must lie on the slide."""
+    slide may overlap, and all must lie on the slide. A long heading and a
+    narrower 4:3 template are among the cases."""
+    long_heading = "3.05.030 Investigation of officer involved use of deadly force and in-custody deaths, and review"
+    kb("add", write("policy.md", f"# Policy Manual\n\n## {long_heading}\n\n{' '.join(SENTENCES)}\n"))
+    kb("pick", "add", "policy:1", "--pack", "forum-work")
+    if "--template" in options:
+        Presentation().save(str(tmp_path / "org.pptx"))  # python-pptx's own deck is 4:3, 44-pt titles
+        at = options.index("--template") + 1
+        options = (*options[:at], tmp_path / "org.pptx", *options[at:])
     _, presentation = deck(kb, tmp_path, *options)
     subprocess.run(
         ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "deck.pptx")],
