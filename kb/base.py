@@ -13,6 +13,7 @@ from typing import Protocol
 
 from kb import corpus, ingest
 from kb.citation import cite
+from kb.diff import Change, diff_sections, sections_of
 from kb.editions import latest_editions, matches_edition
 from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, KbError, PassageNotFound
 from kb.export import WIDE_QUOTE_BOX, Box, Slide, slides_from
@@ -150,6 +151,15 @@ class KnowledgeBase:
         text_a = "\n".join(p.text for p in self.index.passages(a.id))
         text_b = "\n".join(p.text for p in self.index.passages(b.id))
         return (a, b, *compare(text_a, text_b, STOP_WORDS, top=top))
+
+    def diff(self, ref_old: str, ref_new: str) -> tuple[Document, Document, list[Change]]:
+        """How the sections of ``ref_new`` (usually a newer edition) differ from ``ref_old``'s."""
+        old, new = self.document(ref_old), self.document(ref_new)
+        if old.id == new.id:
+            raise KbError(f"'{ref_old}' and '{ref_new}' are the same document ({old.id}): name two")
+        old_sections, new_sections = sections_of(self.index.passages(old.id)), sections_of(self.index.passages(new.id))
+        changes = diff_sections(old_sections, new_sections, STOP_WORDS)
+        return old, new, changes
 
     # -- picks -----------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from kb.base import known_ids
 from kb.bibliography import BIB_FORMATS, bibliography
 from kb.citation import STYLES, edition_label, printed_pages
 from kb.citation import cite as cite_passage
+from kb.diff import DIFF_STATUSES, section_diff
 from kb.editions import document_label
 from kb.export import FITS, FORMATS, WIDE_QUOTE_BOX, deck_title, quote_box, to_csv, to_json, to_markdown, write_pptx
 from kb.inert import terminal_text, web_url
@@ -827,6 +828,92 @@ def compare(obj: _Context, doc_a: str, doc_b: str, top: int, as_json: bool):
             figures = f"{row.count_a:>6} {row.count_b:>6} {row.g2:>9.2f} {row.log_ratio:>10.2f}"
             click.echo(f"  {shorten(row.item, 36):<36} {figures}")
         click.echo()
+
+
+@command()
+@click.argument("doc_old")
+@click.argument("doc_new")
+@click.option("--all", "show_all", is_flag=True, help="Also list the sections kept as they were.")
+@click.option(
+    "--section", "section_number", type=click.IntRange(1), help="Show row N side by side, sentence by sentence."
+)
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@json_option
+@click.pass_obj
+def diff(obj: _Context, doc_old: str, doc_new: str, show_all: bool, section_number: int | None, as_csv: bool,
+         as_json: bool):  # fmt: skip
+    """What changed between two documents (usually two editions), section by section.
+
+    Sections are aligned by their text and their headings, so renamed, moved,
+    split and merged sections are found. Each row is kept, changed, split,
+    merged, new or dropped (renamed and moved are marked), with pages on both
+    sides; a changed row says how much of its text changed and the words it
+    gained and lost most. Rows are numbered for --section.
+
+    \b
+    Example:
+        kb diff gp-2008 gp-2022
+        kb diff gp-2008 gp-2022 --section 12
+    """
+    old, new, changes = obj.open().diff(doc_old, doc_new)
+    if as_json:
+        _echo_json(serialize.diff_json(old, new, changes))
+        return
+    if as_csv:
+        click.echo(serialize.diff_csv(changes), nl=False)
+        return
+    width = terminal_width()
+    if section_number is not None:
+        if section_number > len(changes):
+            raise click.BadParameter(f"this diff has {len(changes)} rows", param_hint="--section")
+        _print_section_diff(changes[section_number - 1], width)
+        return
+    summary = serialize.diff_summary(changes)
+    for side, document in (("old", old), ("new", new)):
+        head = f"{side}: {document.id} · "
+        click.echo(click.style(terminal_text(head + document_label(document, width - len(head))), bold=True))
+    counts = ", ".join(f"{summary[s]} {s}" for s in DIFF_STATUSES if summary[s])
+    marks = ", ".join(f"{summary[m]} {m}" for m in ("renamed", "moved") if summary[m])
+    click.echo(textwrap.fill(f"{len(changes)} rows: {counts}" + (f"; {marks}" if marks else ""), width))
+    column = (width - 24) // 2
+    click.echo()
+    click.echo(click.style(f"{'#':>3}  {'':<17}{'OLD':<{column}}  NEW", bold=True))
+    for n, change in enumerate(changes, start=1):
+        if change.status == "kept" and not (change.renamed or change.moved) and not show_all:
+            continue
+        left = located(change.old.heading_path[-1:], change.old.pages, column) if change.old else "—"
+        right = located(change.new.heading_path[-1:], change.new.pages, column) if change.new else "—"
+        click.echo(terminal_text(f"{n:>3}  {change.label:<17.17}{left:<{column}}  {right}"))
+        if change.status == "changed":
+            detail = f"{round(change.changed_share * 100)}% of the text changed"
+            if change.gained:
+                detail += "; more: " + ", ".join(w for w, _ in change.gained[:5])
+            if change.lost:
+                detail += "; less: " + ", ".join(w for w, _ in change.lost[:5])
+            click.echo(click.style(terminal_text(textwrap.fill(detail, width, initial_indent=" " * 22,
+                                                                subsequent_indent=" " * 22)), dim=True))  # fmt: skip
+    if not show_all and summary["kept"]:
+        click.echo(click.style(f"({summary['kept']} sections kept as they were: --all lists them)", dim=True))
+
+
+def _print_section_diff(change, width: int) -> None:
+    column = (width - 3) // 2
+    old = " > ".join(change.old.heading_path) if change.old else "—"
+    new = " > ".join(change.new.heading_path) if change.new else "—"
+    click.echo(click.style(terminal_text(f"{change.label}: {round(change.changed_share * 100)}% changed"), bold=True))
+    for side, path, section in (("old", old, change.old), ("new", new, change.new)):
+        pages = f" · {section.pages}" if section and section.pages else ""
+        click.echo(terminal_text(textwrap.fill(f"{side}: {path}{pages}", width)))
+    click.echo()
+    for mark, left, right in section_diff(change):
+        left_lines = textwrap.wrap(terminal_text(left), column) or [""]
+        right_lines = textwrap.wrap(terminal_text(right), column) or [""]
+        for k in range(max(len(left_lines), len(right_lines))):
+            a = left_lines[k] if k < len(left_lines) else ""
+            b = right_lines[k] if k < len(right_lines) else ""
+            line = f"{a:<{column}} {mark if k == 0 else ' '} {b}"
+            color = {"-": "red", "+": "green", "~": "yellow"}.get(mark)
+            click.echo(click.style(line, fg=color) if color else line)
 
 
 # -- serve -------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from kb.citation import cite
+from kb.diff import DIFF_STATUSES, Change
 from kb.editions import edition_tag
 from kb.inert import csv_text
 from kb.model import Document, Hit, Passage, Section
@@ -132,3 +133,52 @@ def sections_json(document: Document, sections: list[Section]) -> dict:
 
 def documents_json(documents: list[Document]) -> dict:
     return {"documents": [document_json(d) for d in documents]}
+
+
+def _diff_side(section) -> dict | None:
+    if section is None:
+        return None
+    return {"heading_path": list(section.heading_path), "pages": section.pages, "passage_ids": section.passage_ids}
+
+
+def diff_summary(changes: list[Change]) -> dict:
+    counts = {status: 0 for status in DIFF_STATUSES}
+    for change in changes:
+        counts[change.status] += 1
+    counts["renamed"] = sum(1 for c in changes if c.renamed)
+    counts["moved"] = sum(1 for c in changes if c.moved)
+    return counts
+
+
+def diff_json(old: Document, new: Document, changes: list[Change]) -> dict:
+    rows = [
+        {
+            "n": n,
+            "status": change.status,
+            "renamed": change.renamed,
+            "moved": change.moved,
+            "similarity": change.similarity,
+            "changed_share": change.changed_share,
+            "old": _diff_side(change.old),
+            "new": _diff_side(change.new),
+            "gained": [[word, count] for word, count in change.gained],
+            "lost": [[word, count] for word, count in change.lost],
+        }
+        for n, change in enumerate(changes, start=1)
+    ]
+    return {"old": document_json(old), "new": document_json(new), "summary": diff_summary(changes), "changes": rows}
+
+
+def diff_csv(changes: list[Change]) -> str:
+    header = ["n", "status", "renamed", "moved", "changed_share", "old_section", "old_pages", "new_section",
+              "new_pages", "gained", "lost"]  # fmt: skip
+
+    def side(section) -> list[str]:
+        return [" > ".join(section.heading_path), section.pages] if section else ["", ""]
+
+    rows = [
+        [n, c.status, c.renamed, c.moved, c.changed_share, *side(c.old), *side(c.new),
+         " ".join(w for w, _ in c.gained), " ".join(w for w, _ in c.lost)]
+        for n, c in enumerate(changes, start=1)
+    ]  # fmt: skip
+    return csv_text(header, rows)
