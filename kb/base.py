@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kb import corpus, ingest
-from kb.citation import cite
+from kb.citation import cite, printed_pages
 from kb.diff import Change, diff_sections, sections_of
 from kb.editions import latest_editions, matches_edition
 from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, KbError, PassageNotFound
@@ -127,30 +127,50 @@ class KnowledgeBase:
         vocabulary = self.index.read(read_vocabulary)
         return plan(term, vocabulary, analyze).phrase_combinations()
 
-    def term_counts(self, terms: list[str], exact: bool = False, doc: str | None = None) -> list[TermCount]:
-        """For each term and each document: occurrences, per 10,000 words, sections, top sections."""
+    def term_counts(
+        self, terms: list[str], exact: bool = True, doc: str | None = None, top: int = 5
+    ) -> list[TermCount]:
+        """For each term and each document: occurrences, per 10,000 words, sections,
+        the ``top`` sections and the forms counted. A term counts as typed, word
+        for word (``exact``), or as search matches it: stemmed, in every form of
+        a compound, acronyms with their expansions."""
         documents = self.find_documents(doc) if doc else self.documents()
         wanted = [(term, self._sequences(term, exact)) for term in terms]
-        return count_terms(wanted, documents, self.index.passages, tokenize, exact)
+        return count_terms(wanted, documents, self.index.passages, tokenize, exact, top)
+
+    def same_forms(self, terms: list[str], exact: bool = True) -> list[tuple[str, str]]:
+        """Pairs of terms that count exactly the same forms (an acronym and its expansion, expanded)."""
+        sequences = {term: frozenset(self._sequences(term, exact)) for term in terms}
+        return [(a, b) for n, a in enumerate(terms) for b in terms[n + 1 :] if sequences[a] == sequences[b]]
 
     def concordance(
-        self, term: str, width: int = 40, sort: str = "doc", doc: str | None = None, exact: bool = False
+        self,
+        term: str,
+        width: int = 40,
+        sort: str = "doc",
+        doc: str | None = None,
+        exact: bool = True,
+        position: int = 1,
     ) -> list[Concordance]:
+        """Every occurrence of ``term`` (as typed, or as search matches it with
+        ``exact=False``) with ``width`` characters either side, sorted."""
         documents = self.find_documents(doc) if doc else self.documents()
         cited = [
-            (passage, cite(document, passage))
+            (passage, cite(document, passage), printed_pages(passage))
             for document in edition_order(documents)
             for passage in self.index.passages(document.id)
         ]
         lines = concordance(self._sequences(term, exact), cited, tokenize, width, exact)
-        return sort_concordance(lines, sort)
+        return sort_concordance(lines, sort, position)
 
-    def compare(self, ref_a: str, ref_b: str, top: int = 15):
+    def compare(self, ref_a: str, ref_b: str, top: int = 15, min_count: int = 3, min_g2: float = 0.0):
         """What each of two documents says markedly more than the other."""
         a, b = self.document(ref_a), self.document(ref_b)
+        if a.id == b.id:
+            raise KbError(f"'{ref_a}' and '{ref_b}' are the same document ({a.id}): name two")
         text_a = "\n".join(p.text for p in self.index.passages(a.id))
         text_b = "\n".join(p.text for p in self.index.passages(b.id))
-        return (a, b, *compare(text_a, text_b, STOP_WORDS, top=top))
+        return (a, b, *compare(text_a, text_b, STOP_WORDS, top=top, min_count=min_count, min_g2=min_g2))
 
     def diff(self, ref_old: str, ref_new: str) -> tuple[Document, Document, list[Change]]:
         """How the sections of ``ref_new`` (usually a newer edition) differ from ``ref_old``'s."""

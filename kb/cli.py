@@ -32,6 +32,7 @@ from kb.opener import PDF_VIEWERS, open_passage
 from kb.picks import DEFAULT_PACK
 from kb.plot import draw_term_plot
 from kb.quote import trim
+from kb.research import SIGNIFICANCE, SMALL_SAMPLE_WORDS
 from kb.search import analyze
 from kb.terminal import head_and_path, located, render_marks, shorten, terminal_width, wrap_marked
 
@@ -722,26 +723,33 @@ def _doc_label(count) -> str:
 
 @command()
 @click.argument("terms", nargs=-1, required=True)
-@click.option("--exact", is_flag=True, help="Match word for word, not as search does.")
+@click.option("--expand", is_flag=True, help="Count as search matches: stems, compound forms, acronyms both ways.")
+@click.option("--forms", "show_forms", is_flag=True, help="List the count of each form found.")
 @click.option("--by", "by_section", type=click.Choice(["document", "section"]), default="document",
               show_default=True, help="Per document, or the sections that use each term most.")  # fmt: skip
+@click.option("--top", default=5, show_default=True, type=click.IntRange(1, 500), help="Sections per document.")
 @click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Also draw grouped bars to a PNG.")
 @json_option
 @click.pass_obj
-def terms(obj: _Context, terms: tuple[str, ...], exact: bool, by_section: str, doc: str | None,
-          as_csv: bool, plot: Path | None, as_json: bool):  # fmt: skip
+def terms(obj: _Context, terms: tuple[str, ...], expand: bool, show_forms: bool, by_section: str, top: int,
+          doc: str | None, as_csv: bool, plot: Path | None, as_json: bool):  # fmt: skip
     """Count terms in each document: occurrences, per 10,000 words, sections.
 
-    Editions of one work (same title) stand side by side, oldest first.
+    Each term counts as typed, word for word (any case, across line breaks);
+    --expand counts it as search matches it. Editions of one work (same
+    title) stand side by side, oldest first. Each bar is scaled to its term's
+    largest rate; documents under 2,000 words are marked as small samples.
 
     \b
     Example:
         kb terms "policing by consent" legitimacy trust
-        kb terms CoP --by section
+        kb terms CoP --expand --forms
+        kb terms CoP --by section --top 10
     """
-    counts = obj.open().term_counts(list(terms), exact=exact, doc=doc)
+    knowledge_base = obj.open()
+    counts = knowledge_base.term_counts(list(terms), exact=not expand, doc=doc, top=top)
     if plot:
         draw_term_plot(counts, plot)
     if as_json:
@@ -751,82 +759,148 @@ def terms(obj: _Context, terms: tuple[str, ...], exact: bool, by_section: str, d
         click.echo(serialize.terms_csv(counts, by_section == "section"), nl=False)
         return
     width = terminal_width()
-    largest = max((c.per_10k for c in counts), default=0)
+    # label, occurrences, rate, sections, bar and the small-sample mark, side by side
+    label_width = min(max((len(_doc_label(c)) for c in counts), default=10), max(16, width - 2 - 31 - BAR_WIDTH - 3))
+    small = False
     for term in terms:
-        click.echo(click.style(term, bold=True))
-        for count in (c for c in counts if c.term == term):
+        rows = [c for c in counts if c.term == term]
+        click.echo(
+            click.style(terminal_text(term), bold=True) + ("" if expand else click.style("  (as typed)", dim=True))
+        )
+        largest = max((c.per_10k for c in rows), default=0)
+        for count in rows:
+            mark = " *" if count.small_sample else ""
+            small = small or count.small_sample
             if by_section == "section":
-                click.echo(f"  {_doc_label(count)}")
+                click.echo(f"  {terminal_text(_doc_label(count))}{mark}")
                 for section in count.top_sections:
-                    pages = printed_pages(section)
-                    left = "    " + located(tuple(section.section.split(" > ")), "", width - 20)
-                    click.echo(f"{left:<{width - 16}} {pages:>9} {section.occurrences:>5}")
+                    lead = f"    {section.occurrences:>5}  {printed_pages(section) or '-':<10} "
+                    click.echo(terminal_text(textwrap.fill(section.section, width, initial_indent=lead,
+                                                           subsequent_indent=" " * len(lead))))  # fmt: skip
                 continue
-            label = shorten(_doc_label(count), 30)
-            click.echo(
-                f"  {label:<30} {count.occurrences:>5} {count.per_10k:>8.1f}/10k {count.sections:>3} sect. "
-                + _bar(count.per_10k, largest)
-            )
+            label = shorten(_doc_label(count), label_width)
+            figures = f"{count.occurrences:>5} {count.per_10k:>8.1f}/10k {count.sections:>3} sect. "
+            click.echo(terminal_text(f"  {label:<{label_width}} {figures}") + _bar(count.per_10k, largest) + mark)
+            if count.forms and (show_forms or len(count.forms) > 1):
+                listed = textwrap.fill(
+                    "forms: " + " + ".join(f"{form} {n}" for form, n in count.forms.items()),
+                    width,
+                    initial_indent="    ",
+                    subsequent_indent="      ",
+                )
+                click.echo(click.style(terminal_text(listed), dim=True))
+    for a, b in knowledge_base.same_forms(list(terms), exact=not expand):
+        click.echo(f"note: {a!r} and {b!r} count the same forms, so their rows are alike", err=True)
+    if small:
+        click.echo(f"* under {SMALL_SAMPLE_WORDS:,} words: a small sample, whose rates vary a lot by chance")
     if plot:
         click.echo(f"Plot written to {plot}", err=True)
 
 
 @command()
 @click.argument("term")
-@click.option("--width", default=40, show_default=True, type=click.IntRange(10, 200), help="Context characters.")
+@click.option("--width", type=click.IntRange(10, 200), help="Context characters each side [default: what fits].")
 @click.option("--sort", type=click.Choice(["left", "right", "doc"]), default="doc", show_default=True)
+@click.option("--position", default=1, show_default=True, type=click.IntRange(1, 10),
+              help="With --sort left/right: sort on the word this many places from the term.")  # fmt: skip
 @click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
-@click.option("--exact", is_flag=True, help="Match word for word, not as search does.")
+@click.option("--expand", is_flag=True, help="Match as search does: stems, compound forms, acronyms both ways.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @json_option
 @click.pass_obj
-def kwic(obj: _Context, term: str, width: int, sort: str, doc: str | None, exact: bool, as_json: bool):
+def kwic(obj: _Context, term: str, width: int | None, sort: str, position: int, doc: str | None, expand: bool,
+         as_csv: bool, as_json: bool):  # fmt: skip
     """A concordance: every occurrence of TERM in its context, aligned on the term.
+
+    TERM matches as typed, word for word; --expand matches it as search does.
+    Each line ends with its document and page; the first line counts them.
 
     \b
     Example:
-        kb kwic legitimacy --sort left --width 30
+        kb kwic legitimacy --sort left --position 2
+        kb kwic CoP --expand --csv > cop.csv
     """
-    lines = obj.open().concordance(term, width=width, sort=sort, doc=doc, exact=exact)
+    knowledge_base = obj.open()
+    screen = terminal_width()
+    scripted = as_json or as_csv
+    lines = knowledge_base.concordance(
+        term, width=width or (40 if scripted else 200), sort=sort, doc=doc, exact=not expand, position=position
+    )
     if as_json:
         _echo_json(serialize.kwic_json(term, lines))
+        return
+    if as_csv:
+        click.echo(serialize.kwic_csv(lines), nl=False)
         return
     if not lines:
         click.echo(f"No occurrences of {term!r}.", err=True)
         sys.exit(EXIT_NO_HITS)
+
+    def where(line) -> str:
+        return " ".join(p for p in (line.doc_id, line.pages) if p)
+
+    tail = min(max(len(where(c)) for c in lines), 28)
+    match_width = max(len(c.match) for c in lines)
+    context = width or max(8, (screen - match_width - tail - 4) // 2)
+    in_documents = len({c.doc_id for c in lines})
+    summary = f"{_count(len(lines), 'occurrence')} of {term!r} in {_count(in_documents, 'document')}"
+    click.echo(click.style(terminal_text(summary), bold=True))
     for line in lines:
-        click.echo(
-            f"{line.left} {click.style(line.match, bold=True)} {line.right}  {click.style(line.passage_id, dim=True)}"
-        )
+        left = terminal_text(line.left[-context:]).rjust(context)
+        right = terminal_text(line.right[:context]).ljust(context)
+        label = shorten(where(line), tail)
+        match = click.style(terminal_text(line.match), bold=True)
+        click.echo(f"{left} {match} {right}  {click.style(label, dim=True)}")
 
 
 @command()
 @click.argument("doc_a")
 @click.argument("doc_b")
 @click.option("--top", default=15, show_default=True, type=click.IntRange(1, 200))
+@click.option("--min-count", default=3, show_default=True, type=click.IntRange(1), help="In both together.")
+@click.option("--p", "p_value", type=click.Choice(tuple(SIGNIFICANCE)), default="0.05", show_default=True,
+              help="Only items significant at this level (G2 3.84, 6.63, 10.83), or none.")  # fmt: skip
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @json_option
 @click.pass_obj
-def compare(obj: _Context, doc_a: str, doc_b: str, top: int, as_json: bool):
+def compare(obj: _Context, doc_a: str, doc_b: str, top: int, min_count: int, p_value: str, as_csv: bool,
+            as_json: bool):  # fmt: skip
     """Words and two-word phrases one document uses markedly more than the other.
 
-    G2 is Dunning's log-likelihood (above 3.84 is significant at p < 0.05,
-    above 10.83 at p < 0.001); log ratio is the binary log of the ratio of
-    relative frequencies (1 = twice as frequent).
+    Hyphenated compounds count whole. G2 is Dunning's log-likelihood (above
+    3.84 is significant at p < 0.05, above 10.83 at p < 0.001); log ratio is
+    the binary log of how many times more often the document uses the item
+    (1 = twice as often), shown for the document it is more frequent in.
 
     \b
     Example:
         kb compare guidebook-2008 guidebook-2022
+        kb compare 2008 2022 --p 0.001 --min-count 5 --csv
     """
-    a, b, more_a, more_b, total_a, total_b = obj.open().compare(doc_a, doc_b, top)
+    a, b, more_a, more_b, total_a, total_b = obj.open().compare(doc_a, doc_b, top, min_count, SIGNIFICANCE[p_value])
     if as_json:
         _echo_json(serialize.compare_json(a, b, more_a, more_b, total_a, total_b))
         return
+    if as_csv:
+        click.echo(serialize.compare_csv(a, b, more_a, more_b), nl=False)
+        return
     width = terminal_width()
+    count_width = max(6, len(a.id), len(b.id))
+    item_width = max(16, width - 2 - 2 * (count_width + 1) - 10 - 11)
     for document, rows, total in ((a, more_a, total_a), (b, more_b, total_b)):
-        click.echo(click.style(shorten(f"More in {document.id} ({total} words): {document.title}", width), bold=True))
-        click.echo(f"  {'item':<36} {'A':>6} {'B':>6} {'G2':>9} {'log ratio':>10}")
+        click.echo(click.style(terminal_text(f"More in {document.id} ({total:,} words)"), bold=True))
+        click.echo(click.style("  " + terminal_text(document_label(document, width - 2)), dim=True))
+        if not rows:
+            click.echo(f"  (nothing at p < {p_value})" if p_value != "none" else "  (nothing)")
+            click.echo()
+            continue
+        header = f"  {'item':<{item_width}} {a.id:>{count_width}} {b.id:>{count_width}} {'G2':>9} {'log ratio':>10}"
+        click.echo(terminal_text(header))
         for row in rows:
-            figures = f"{row.count_a:>6} {row.count_b:>6} {row.g2:>9.2f} {row.log_ratio:>10.2f}"
-            click.echo(f"  {shorten(row.item, 36):<36} {figures}")
+            figures = (
+                f"{row.count_a:>{count_width}} {row.count_b:>{count_width}} {row.g2:>9.2f} {abs(row.log_ratio):>10.2f}"
+            )
+            click.echo(terminal_text(f"  {shorten(row.item, item_width):<{item_width}} {figures}"))
         click.echo()
 
 

@@ -18,6 +18,7 @@ from itertools import pairwise
 
 from kb.model import Document, Passage
 
+SMALL_SAMPLE_WORDS = 2_000
 Tokenize = Callable[[str], list[tuple[str, int, int]]]  # (token, start char, end char)
 
 
@@ -42,6 +43,12 @@ class TermCount:
     words: int
     sections: int
     top_sections: list[SectionCount] = field(default_factory=list)
+    forms: dict[str, int] = field(default_factory=dict)  # each form as it stands in the text (casefolded), counted
+
+    @property
+    def small_sample(self) -> bool:
+        """Too few words for a rate per 10,000 to mean much."""
+        return self.words < SMALL_SAMPLE_WORDS
 
     @property
     def per_10k(self) -> float:
@@ -56,6 +63,7 @@ class Concordance:
     match: str
     right: str
     citation: str
+    pages: str = ""  # as printed, where the document has pages
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,7 @@ def count_terms(
     counts: dict[tuple[str, str], TermCount] = {}
     for document in edition_order(documents):
         by_section: dict[str, Counter[tuple]] = {term: Counter() for term, _ in terms}
+        forms: dict[str, Counter[str]] = {term: Counter() for term, _ in terms}
         first_passage: dict[tuple, Passage] = {}
         totals = Counter()
         words = 0
@@ -124,10 +133,11 @@ def count_terms(
             words += len(surface)
             first_passage.setdefault(passage.heading_path, passage)
             for term, sequences in terms:
-                hits = len(_spans(tokens, sequences))
-                if hits:
-                    totals[term] += hits
-                    by_section[term][passage.heading_path] += hits
+                spans = _spans(tokens, sequences)
+                if spans:
+                    totals[term] += len(spans)
+                    by_section[term][passage.heading_path] += len(spans)
+                    forms[term].update(" ".join(passage.text[a:b].split()).casefold() for a, b in spans)
         for term, _ in terms:
             top_sections = [
                 SectionCount(
@@ -150,6 +160,7 @@ def count_terms(
                 words,
                 len(by_section[term]),
                 top_sections,
+                dict(forms[term].most_common()),
             )
     ordered = edition_order(documents)
     return [counts[(term, d.id)] for term, _ in terms for d in ordered]
@@ -157,30 +168,35 @@ def count_terms(
 
 def concordance(
     sequences: list[tuple[str, ...]],
-    passages: list[tuple[Passage, str]],
+    passages: list[tuple[Passage, str, str]],
     tokenize: Tokenize,
     width: int,
     exact: bool = False,
 ) -> list[Concordance]:
-    """Every occurrence with ``width`` characters either side; ``passages`` pairs
-    each passage with its citation."""
+    """Every occurrence with ``width`` characters either side; ``passages`` are
+    (passage, its citation, its printed pages)."""
     lines = []
-    for passage, citation in passages:
+    for passage, citation, pages in passages:
         flat = passage.text.replace("\n", " ")
         for start, end in find(flat, sequences, tokenize, exact):
             left = flat[max(0, start - width) : start].rjust(width)
             right = flat[end : end + width].ljust(width)
-            lines.append(Concordance(passage.doc_id, passage.id, left, flat[start:end], right, citation))
+            lines.append(Concordance(passage.doc_id, passage.id, left, flat[start:end], right, citation, pages))
     return lines
 
 
-def sort_concordance(lines: list[Concordance], key: str) -> list[Concordance]:
-    """Sort as corpus linguists do: by the words just left or right of the match;
-    "doc" keeps ``concordance``'s order, document by document in reading order."""
+def sort_concordance(lines: list[Concordance], key: str, position: int = 1) -> list[Concordance]:
+    """Sort as corpus linguists do: by the word ``position`` places left or
+    right of the match (1 = next to it), then the ones beyond it; "doc" keeps
+    ``concordance``'s order, document by document in reading order."""
+
+    def words(text: str) -> list[str]:
+        return [w.casefold() for w in re.findall(r"\w+", text)]
+
     if key == "left":
-        return sorted(lines, key=lambda c: (c.left.split() or [""])[-1].casefold())
+        return sorted(lines, key=lambda c: words(c.left)[::-1][position - 1 :])
     if key == "right":
-        return sorted(lines, key=lambda c: c.right.strip().casefold())
+        return sorted(lines, key=lambda c: words(c.right)[position - 1 :])
     return list(lines)
 
 
@@ -202,19 +218,33 @@ def log_ratio(a: int, b: int, total_a: int, total_b: int) -> float:
     return math.log2(((a or 0.5) / total_a) / ((b or 0.5) / total_b))
 
 
+_COMPOUND_WORD = re.compile(r"\w+(?:[-‐‑'’]\w+)*")
+SIGNIFICANCE = {"0.05": 3.84, "0.01": 6.63, "0.001": 10.83, "none": 0.0}  # p -> the G² it takes (1 d.f.)
+
+
+def compound_words(text: str) -> list[str]:
+    """Words with hyphenated compounds whole ("community-oriented", "multi-stakeholder")."""
+    return [m.group().casefold().replace("’", "'") for m in _COMPOUND_WORD.finditer(text)]
+
+
 def items(text: str, stop_words: frozenset[str]) -> Counter:
-    """Words and two-word phrases, stop words out (a phrase may not start or end with one)."""
-    words = [w for w, _, _ in _surface_tokens(text) if not w.isdigit()]
+    """Words (compounds whole) and two-word phrases, stop words out (a phrase
+    may not start or end with one)."""
+    words = [w for w in compound_words(text) if not w.isdigit()]
     counts = Counter(w for w in words if w not in stop_words and len(w) > 2)
     counts.update(f"{a} {b}" for a, b in pairwise(words) if a not in stop_words and b not in stop_words)
     return counts
 
 
-def compare(text_a: str, text_b: str, stop_words: frozenset[str], top: int = 15, min_count: int = 3):
-    """Items each side uses markedly more than the other, by G², with log ratios."""
+def compare(
+    text_a: str, text_b: str, stop_words: frozenset[str], top: int = 15, min_count: int = 3, min_g2: float = 0.0
+):
+    """Items each side uses markedly more than the other, by G² (at least
+    ``min_g2``), with log ratios; items seen fewer than ``min_count`` times in
+    both together are left out."""
     a, b = items(text_a, stop_words), items(text_b, stop_words)
-    total_a = sum(1 for _ in _surface_tokens(text_a)) or 1
-    total_b = sum(1 for _ in _surface_tokens(text_b)) or 1
+    total_a = len(compound_words(text_a)) or 1
+    total_b = len(compound_words(text_b)) or 1
     scored = [
         Keyness(
             item,
@@ -226,6 +256,7 @@ def compare(text_a: str, text_b: str, stop_words: frozenset[str], top: int = 15,
         for item in set(a) | set(b)
         if a[item] + b[item] >= min_count
     ]
+    scored = [k for k in scored if k.g2 >= min_g2]
     more_a = sorted((k for k in scored if k.log_ratio > 0), key=lambda k: -k.g2)[:top]
     more_b = sorted((k for k in scored if k.log_ratio < 0), key=lambda k: -k.g2)[:top]
     return more_a, more_b, total_a, total_b

@@ -95,7 +95,13 @@ def terms_csv(counts: list[TermCount], by_section: bool) -> str:
 
 
 def kwic_json(term: str, lines: list[Concordance]) -> dict:
-    return {"term": term, "lines": [asdict(line) for line in lines]}
+    return {"term": term, "count": len(lines), "lines": [asdict(line) for line in lines]}
+
+
+def kwic_csv(lines: list[Concordance]) -> str:
+    header = ["doc_id", "passage_id", "pages", "left", "match", "right", "citation"]
+    rows = [[c.doc_id, c.passage_id, c.pages, c.left.strip(), c.match, c.right.strip(), c.citation] for c in lines]
+    return csv_text(header, rows)
 
 
 def compare_json(
@@ -105,6 +111,14 @@ def compare_json(
         "a": {"doc_id": a.id, "title": a.title, "words": total_a, "more": [asdict(k) for k in more_a]},
         "b": {"doc_id": b.id, "title": b.title, "words": total_b, "more": [asdict(k) for k in more_b]},
     }
+
+
+def compare_csv(a: Document, b: Document, more_a: list[Keyness], more_b: list[Keyness]) -> str:
+    """One row per item: which document uses it more, both counts, G², log ratio (positive: more in A)."""
+    header = ["more_in", "item", f"count_{a.id}", f"count_{b.id}", "g2", "log_ratio"]
+    rows = [[document.id, k.item, k.count_a, k.count_b, f"{k.g2:.3f}", f"{k.log_ratio:.3f}"]
+            for document, keys in ((a, more_a), (b, more_b)) for k in keys]  # fmt: skip
+    return csv_text(header, rows)
 
 
 def picks_json(pack: str, states: list[PickState]) -> dict:

@@ -1,5 +1,7 @@
 """Term counts, concordances and keyness, checked against counts made independently."""
 
+import csv
+import io
 import json
 import re
 import sys
@@ -45,11 +47,48 @@ def test_counts_match_an_independent_count_across_line_breaks(editions):
     assert old.sections == 1 and old.top_sections[0].section == "Basics"
 
 
-def test_compounds_count_in_every_form_unless_exact(editions):
-    counts = {c.doc_id: c for c in editions.term_counts(["multi-stakeholder"])}
-    assert counts["handbook-2008"].occurrences == 2  # hyphenated and joined
-    exact = {c.doc_id: c for c in editions.term_counts(["multi-stakeholder"], exact=True)}
-    assert exact["handbook-2008"].occurrences == 1
+def test_a_term_counts_as_typed_and_expanded_in_every_form_with_the_forms_listed(editions):
+    expanded = {c.doc_id: c for c in editions.term_counts(["multi-stakeholder"], exact=False)}
+    assert expanded["handbook-2008"].occurrences == 2  # hyphenated and joined
+    assert expanded["handbook-2008"].forms == {"multi-stakeholder": 1, "multistakeholder": 1}
+    as_typed = {c.doc_id: c for c in editions.term_counts(["multi-stakeholder"])}
+    assert as_typed["handbook-2008"].occurrences == 1 and as_typed["handbook-2008"].forms == {"multi-stakeholder": 1}
+    assert as_typed["handbook-2008"].small_sample  # a few dozen words
+
+
+def test_the_terms_table_scales_each_term_marks_small_samples_and_shows_forms(editions, monkeypatch):
+    monkeypatch.setenv("KB_INDEX", str(editions.path))
+    table = CliRunner().invoke(kb_cli.cli, ["terms", "multi-stakeholder", "online", "--expand"], env={"COLUMNS": "80"})
+    lines = table.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    # Each term's largest rate gets a full bar, whatever the other term's rates.
+    assert sum("█" * 12 in line for line in lines) == 2
+    assert "    forms: multi-stakeholder 1 + multistakeholder 1" in lines
+    assert lines[-1].startswith("* under 2,000 words: a small sample") and " *" in lines[1]
+    by_section = CliRunner().invoke(kb_cli.cli, ["terms", "policing by consent", "--by", "section", "--top", "1"])
+    assert by_section.stdout.count("Basics") == 2  # one section per document
+
+
+def test_an_acronym_and_its_expansion_are_said_to_count_the_same_forms(knowledge_base, write, monkeypatch):
+    knowledge_base.add([write("g.md", "# G\n\n## A\n\nCommunity-oriented policing (CoP) works. CoP grows.\n")])
+    monkeypatch.setenv("KB_INDEX", str(knowledge_base.path))
+    result = CliRunner().invoke(kb_cli.cli, ["terms", "CoP", "community-oriented policing", "--expand"])
+    assert "note: 'CoP' and 'community-oriented policing' count the same forms" in result.stderr
+    as_typed = CliRunner().invoke(kb_cli.cli, ["terms", "CoP", "community-oriented policing"])
+    assert "note:" not in as_typed.stderr
+
+
+def test_compare_keeps_compounds_whole_names_its_columns_and_refuses_one_document_twice(editions, monkeypatch):
+    monkeypatch.setenv("KB_INDEX", str(editions.path))
+    runner = CliRunner()
+    shown = runner.invoke(kb_cli.cli, ["compare", "handbook-2008", "handbook-2022", "--p", "none", "--min-count", "1"])
+    assert "handbook-2008 handbook-2022" in shown.stdout and "multi-stakeholder" in shown.stdout
+    assert not any(line.split()[:1] == ["stakeholder"] for line in shown.stdout.splitlines())
+    assert all(float(line.split()[-1]) >= 0 for line in shown.stdout.splitlines() if re.search(r"\d\.\d\d$", line))
+    rows = runner.invoke(kb_cli.cli, ["compare", "handbook-2008", "handbook-2022", "--csv", "--p", "none"]).stdout
+    assert rows.splitlines()[0] == "more_in,item,count_handbook-2008,count_handbook-2022,g2,log_ratio"
+    same = runner.invoke(kb_cli.cli, ["compare", "handbook-2008", "2008"])
+    assert same.exit_code == 2 and "are the same document" in same.stderr
 
 
 def test_editions_stand_side_by_side_oldest_first(editions):
@@ -121,3 +160,23 @@ def test_concordance_by_document_reads_each_document_in_order(knowledge_base, wr
     knowledge_base.add([write("lamps.md", f"# Lamps\n\n{sections}\n")])
     lines = knowledge_base.concordance("lantern", width=10)
     assert [line.passage_id for line in lines] == [f"lamps:{n}" for n in range(1, 13)]
+
+
+def test_kwic_fits_the_window_with_document_page_and_count(editions, monkeypatch):
+    monkeypatch.setenv("KB_INDEX", str(editions.path))
+    for width in (60, 80, 120):
+        result = CliRunner().invoke(kb_cli.cli, ["kwic", "policing by consent"], env={"COLUMNS": str(width)})
+        lines = result.stdout.splitlines()
+        assert lines[0] == "4 occurrences of 'policing by consent' in 2 documents"
+        assert all(len(line) <= width for line in lines), width
+        assert all(line.rstrip().endswith(("handbook-2008", "handbook-2022")) for line in lines[1:])
+    rows = list(csv.DictReader(io.StringIO(CliRunner().invoke(kb_cli.cli, ["kwic", "legitimacy", "--csv"]).stdout)))
+    assert [r["match"].casefold() for r in rows] == ["legitimacy", "legitimacy"] and rows[0]["passage_id"]
+
+
+def test_kwic_sorts_on_the_word_at_a_chosen_place(knowledge_base, write):
+    knowledge_base.add([write("k.md", "# K\n\n## A\n\nzeta alpha trust. beta gamma trust. alpha zeta trust.\n")])
+    by_first = [c.left.split()[-2:] for c in knowledge_base.concordance("trust", width=12, sort="left")]
+    assert [words[-1] for words in by_first] == ["alpha", "gamma", "zeta"]
+    by_second = knowledge_base.concordance("trust", width=12, sort="left", position=2)
+    assert [c.left.split()[-2] for c in by_second] == ["alpha", "beta", "zeta"]

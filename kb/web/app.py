@@ -303,7 +303,8 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         return terms
 
     def term_counts(request: Request):
-        return knowledge_base().term_counts(term_list(request), exact=bool(request.query_params.get("exact")))
+        expand = bool(request.query_params.get("expand"))
+        return knowledge_base().term_counts(term_list(request), exact=not expand)
 
     @slow
     def terms_page(request: Request) -> Response:
@@ -314,7 +315,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             request,
             "terms.html",
             raw=_text(request, "t"),
-            exact=bool(request.query_params.get("exact")),
+            expand=bool(request.query_params.get("expand")),
             counts=counts,
             chart=chart,
             query_string=request.url.query,
