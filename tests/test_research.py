@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+import struct
 import sys
 
 import pytest
@@ -145,6 +146,22 @@ def test_plot_is_drawn_as_a_png(editions, tmp_path, monkeypatch):
     result = CliRunner().invoke(kb_cli.cli, ["terms", "online", "legitimacy", "--plot", str(target)])
     assert result.exit_code == 0, result.output
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", target.read_bytes()[16:24])
+    assert (width, height) == (1200, 700)
+    unwritable = CliRunner().invoke(kb_cli.cli, ["terms", "online", "--plot", str(tmp_path / "no" / "such" / "t.png")])
+    assert (
+        unwritable.exit_code == 2
+        and unwritable.stderr.startswith("error: ")
+        and "cannot be written" in unwritable.stderr
+    )
+    assert len(unwritable.stderr.strip().splitlines()) == 1
+
+
+def test_the_plot_legend_names_documents_as_readers_know_them(editions):
+    from kb.plot import document_legend
+
+    legends = [document_legend(c) for c in editions.term_counts(["online"])]
+    assert legends == ["Handbook (1st ed., 2008)", "Handbook (2nd ed., 2022)"]
 
 
 def test_plot_without_matplotlib_says_how_to_get_it(editions, tmp_path, monkeypatch):
@@ -152,7 +169,9 @@ def test_plot_without_matplotlib_says_how_to_get_it(editions, tmp_path, monkeypa
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
     result = CliRunner().invoke(kb_cli.cli, ["terms", "online", "--plot", str(tmp_path / "t.png")])
     assert result.exit_code == 2
-    assert result.stderr.strip() == "error: kb terms --plot needs matplotlib: pip install 'kb[plot]'"
+    assert result.stderr.strip() == (
+        "error: kb terms --plot needs matplotlib: pip install -e '.[plot]' in kb's project folder"
+    )
 
 
 def test_concordance_by_document_reads_each_document_in_order(knowledge_base, write):
