@@ -13,6 +13,7 @@ from typing import Protocol
 
 from kb import corpus, ingest
 from kb.citation import cite, printed_pages
+from kb.collocation import Collocation, Gram, collocates, word_list
 from kb.diff import Change, diff_sections, sections_of
 from kb.editions import latest_editions, matches_edition
 from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, KbError, PassageNotFound
@@ -171,6 +172,30 @@ class KnowledgeBase:
         text_a = "\n".join(p.text for p in self.index.passages(a.id))
         text_b = "\n".join(p.text for p in self.index.passages(b.id))
         return (a, b, *compare(text_a, text_b, STOP_WORDS, top=top, min_count=min_count, min_g2=min_g2))
+
+    def collocates(
+        self,
+        node: str,
+        window: int = 4,
+        measure: str = "logdice",
+        min_count: int = 3,
+        doc: str | None = None,
+        top: int = 20,
+        all_words: bool = False,
+    ) -> Collocation:
+        """The words that keep company with ``node`` (``kb.collocation``)."""
+        documents = self.find_documents(doc) if doc else self.documents()
+        passages = (p for d in edition_order(documents) for p in self.index.passages(d.id))
+        stop_words = frozenset() if all_words else STOP_WORDS
+        return collocates(node, passages, window, measure, min_count, stop_words, top)
+
+    def word_list(
+        self, n: int = 1, doc: str | None = None, min_count: int = 1, top: int = 50, all_words: bool = True
+    ) -> tuple[list[Gram], int]:
+        """Words (n = 1) or n-grams with frequency and range across documents."""
+        documents = self.find_documents(doc) if doc else self.documents()
+        read = ((d.id, self.index.passages(d.id)) for d in edition_order(documents))
+        return word_list(read, n, frozenset() if all_words else STOP_WORDS, min_count, top)
 
     def diff(self, ref_old: str, ref_new: str) -> tuple[Document, Document, list[Change]]:
         """How the sections of ``ref_new`` (usually a newer edition) differ from ``ref_old``'s."""

@@ -22,6 +22,7 @@ from kb.base import known_ids
 from kb.bibliography import BIB_FORMATS, bibliography
 from kb.citation import STYLES, edition_label, printed_pages
 from kb.citation import cite as cite_passage
+from kb.collocation import MEASURES
 from kb.diff import DIFF_STATUSES, section_diff
 from kb.editions import document_label
 from kb.export import FITS, FORMATS, WIDE_QUOTE_BOX, deck_title, quote_box, to_csv, to_json, to_markdown, write_pptx
@@ -851,6 +852,115 @@ def kwic(obj: _Context, term: str, width: int | None, sort: str, position: int, 
         label = shorten(where(line), tail)
         match = click.style(terminal_text(line.match), bold=True)
         click.echo(f"{left} {match} {right}  {click.style(label, dim=True)}")
+
+
+@command()
+@click.argument("node")
+@click.option("--window", default=4, show_default=True, type=click.IntRange(1, 20), help="Words either side.")
+@click.option("--measure", type=click.Choice(MEASURES), default="logdice", show_default=True)
+@click.option("--min-count", default=3, show_default=True, type=click.IntRange(1), help="Times together, at least.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(1, 500))
+@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
+@click.option("--all-words", is_flag=True, help="Let stop words (the, of, and ...) be collocates too.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@json_option
+@click.pass_obj
+def collocates(obj: _Context, node: str, window: int, measure: str, min_count: int, top: int, doc: str | None,
+               all_words: bool, as_csv: bool, as_json: bool):  # fmt: skip
+    """The words that stand near NODE (a word or phrase, as typed) more than chance.
+
+    MI favours rare, exclusive partners, t-score frequent and certain ones,
+    logDice (at most 14) sits between and compares across corpora; the
+    formulas are in the README. Each row names a passage where they meet.
+
+    \b
+    Example:
+        kb collocates trust --window 5 --measure mi
+        kb collocates "community policing" --doc 2022 --json
+    """
+    knowledge_base = obj.open()
+    result = knowledge_base.collocates(node, window, measure, min_count, doc, top, all_words)
+    if as_json:
+        _echo_json(serialize.collocates_json(result, measure))
+        return
+    if as_csv:
+        click.echo(serialize.collocates_csv(result), nl=False)
+        return
+    if not result.node_count:
+        click.echo(f"No occurrences of {node!r}.", err=True)
+        sys.exit(EXIT_NO_HITS)
+    width = terminal_width()
+    click.echo(click.style(terminal_text(
+        f"{node!r}: {result.node_count:,} times in {result.words:,} words; collocates within {window} words, "
+        f"by {measure}"), bold=True))  # fmt: skip
+    if not result.collocates:
+        click.echo(f"(none met {min_count} times or more)")
+        return
+    word_width = max(12, min(24, max(len(c.word) for c in result.collocates)))
+    click.echo(f"  {'word':<{word_width}} {'together':>8} {'freq.':>7} {'logDice':>7} {'MI':>6} {'t':>6}  example")
+    for c in result.collocates:
+        line = f"  {c.word:<{word_width}} {c.together:>8} {c.frequency:>7} {c.logdice:>7.2f} {c.mi:>6.2f} {c.t:>6.2f}  "
+        click.echo(terminal_text(line + shorten(c.passage_ids[0], max(8, width - len(line)))))
+
+
+@command()
+@click.option("-n", "size", default=2, show_default=True, type=click.IntRange(2, 4), help="Words per n-gram.")
+@click.option("--top", default=30, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--min-count", default=2, show_default=True, type=click.IntRange(1))
+@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
+@click.option("--all-words", is_flag=True, help="Keep n-grams that begin or end with a stop word.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@json_option
+@click.pass_obj
+def ngrams(obj: _Context, size: int, top: int, min_count: int, doc: str | None, all_words: bool, as_csv: bool,
+           as_json: bool):  # fmt: skip
+    """The most frequent runs of N words, with how many documents use each.
+
+    \b
+    Example:
+        kb ngrams -n 3 --doc 2022
+    """
+    grams, words = obj.open().word_list(size, doc, min_count, top, all_words)
+    _print_grams(grams, words, size, as_csv, as_json)
+
+
+@command()
+@click.option("--top", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--min-count", default=1, show_default=True, type=click.IntRange(1))
+@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
+@click.option("--content", is_flag=True, help="Leave out stop words (the, of, and ...).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@json_option
+@click.pass_obj
+def words(obj: _Context, top: int, min_count: int, doc: str | None, content: bool, as_csv: bool, as_json: bool):
+    """The word list: each word's frequency, rate and range (documents using it).
+
+    \b
+    Example:
+        kb words --content --top 100 --csv > words.csv
+    """
+    grams, total = obj.open().word_list(1, doc, min_count, top, not content)
+    _print_grams(grams, total, 1, as_csv, as_json)
+
+
+def _print_grams(grams, words: int, size: int, as_csv: bool, as_json: bool) -> None:
+    if as_json:
+        _echo_json(serialize.grams_json(grams, words, size))
+        return
+    if as_csv:
+        click.echo(serialize.grams_csv(grams, words), nl=False)
+        return
+    if not grams:
+        click.echo("Nothing to list.", err=True)
+        sys.exit(EXIT_NO_HITS)
+    width = terminal_width()
+    item_width = max(12, min(width - 36, max(len(g.text) for g in grams)))
+    click.echo(click.style(f"{words:,} words read", bold=True))
+    click.echo(f"  {'#':>4}  {'item':<{item_width}} {'count':>7} {'/10k':>8} {'docs':>5}")
+    for rank, gram in enumerate(grams, start=1):
+        rate = gram.count * 10_000 / words if words else 0
+        text = shorten(gram.text, item_width)
+        click.echo(terminal_text(f"  {rank:>4}  {text:<{item_width}} {gram.count:>7} {rate:>8.1f} {gram.documents:>5}"))
 
 
 @command()

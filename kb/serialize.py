@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from kb.citation import cite
+from kb.collocation import Collocation, Gram
 from kb.diff import DIFF_STATUSES, Change
 from kb.editions import edition_tag
 from kb.inert import csv_text
@@ -195,4 +196,38 @@ def diff_csv(changes: list[Change]) -> str:
          " ".join(w for w, _ in c.gained), " ".join(w for w, _ in c.lost)]
         for n, c in enumerate(changes, start=1)
     ]  # fmt: skip
+    return csv_text(header, rows)
+
+
+def collocates_json(result: Collocation, measure: str) -> dict:
+    return {
+        "node": result.node,
+        "node_count": result.node_count,
+        "words": result.words,
+        "window": result.window,
+        "measure": measure,
+        "collocates": [{**asdict(c), "passage_ids": list(c.passage_ids)} for c in result.collocates],
+    }
+
+
+def collocates_csv(result: Collocation) -> str:
+    header = ["word", "together", "frequency", "mi", "t", "logdice", "passage_ids"]
+    rows = [[c.word, c.together, c.frequency, c.mi, c.t, c.logdice, " ".join(c.passage_ids)]
+            for c in result.collocates]  # fmt: skip
+    return csv_text(header, rows)
+
+
+def grams_json(grams: list[Gram], words: int, n: int) -> dict:
+    return {
+        "n": n,
+        "words": words,
+        "items": [{**asdict(g), "per_10k": round(g.count * 10_000 / words, 3) if words else 0.0,
+                   "passage_ids": list(g.passage_ids)} for g in grams],
+    }  # fmt: skip
+
+
+def grams_csv(grams: list[Gram], words: int) -> str:
+    header = ["item", "count", "per_10k", "documents", "passage_ids"]
+    rows = [[g.text, g.count, f"{g.count * 10_000 / words:.3f}" if words else "0", g.documents,
+             " ".join(g.passage_ids)] for g in grams]  # fmt: skip
     return csv_text(header, rows)
