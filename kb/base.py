@@ -16,7 +16,7 @@ from kb.citation import cite, printed_pages
 from kb.collocation import Collocation, Gram, collocates, word_list
 from kb.diff import Change, diff_sections, sections_of
 from kb.editions import latest_editions, matches_edition
-from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, KbError, PassageNotFound
+from kb.errors import AmbiguousDocument, DocumentNotFound, IngestError, InvalidArguments, PassageNotFound
 from kb.export import WIDE_QUOTE_BOX, Box, Slide, slides_from
 from kb.index import Index, IndexWriteSession, StateCache, read_vocabulary, tokenize
 from kb.ingest.limits import Limits, ReaderProcess, check_file
@@ -168,7 +168,7 @@ class KnowledgeBase:
         """What each of two documents says markedly more than the other."""
         a, b = self.document(ref_a), self.document(ref_b)
         if a.id == b.id:
-            raise KbError(f"'{ref_a}' and '{ref_b}' are the same document ({a.id}): name two")
+            raise InvalidArguments(f"'{ref_a}' and '{ref_b}' are the same document ({a.id}): name two")
         text_a = "\n".join(p.text for p in self.index.passages(a.id))
         text_b = "\n".join(p.text for p in self.index.passages(b.id))
         return (a, b, *compare(text_a, text_b, STOP_WORDS, top=top, min_count=min_count, min_g2=min_g2))
@@ -201,7 +201,7 @@ class KnowledgeBase:
         """How the sections of ``ref_new`` (usually a newer edition) differ from ``ref_old``'s."""
         old, new = self.document(ref_old), self.document(ref_new)
         if old.id == new.id:
-            raise KbError(f"'{ref_old}' and '{ref_new}' are the same document ({old.id}): name two")
+            raise InvalidArguments(f"'{ref_old}' and '{ref_new}' are the same document ({old.id}): name two")
         old_sections, new_sections = sections_of(self.index.passages(old.id)), sections_of(self.index.passages(new.id))
         changes = diff_sections(old_sections, new_sections, STOP_WORDS)
         return old, new, changes
@@ -329,7 +329,7 @@ class KnowledgeBase:
         chosen_ids = {}
         if doc_id is not None:
             if len(files) != 1:
-                raise KbError("--id names one file only")
+                raise InvalidArguments("--id names one file only")
             chosen_ids[files[0].resolve()] = checked_id(doc_id)
         with self.index.writer() as session:
             jobs = [(f, metadata or Metadata()) for f in files]
@@ -364,12 +364,12 @@ class KnowledgeBase:
         again; they are kept, so ``kb rebuild`` applies them too. Picks of a
         renamed document follow it."""
         if changes.title is not None and not changes.title.strip():
-            raise KbError("a document needs a title: give one, or leave --title out")
+            raise InvalidArguments("a document needs a title: give one, or leave --title out")
         document = self.document(ref)
         if new_id is not None and new_id != document.id:
             checked_id(new_id)
             if any(d.id == new_id for d in self.documents()):
-                raise KbError(f"the id '{new_id}' is taken by another document")
+                raise InvalidArguments(f"the id '{new_id}' is taken by another document")
         given = {k: clean_text(v) if isinstance(v, str) else v for k, v in changes.as_dict().items()}
         with self.index.writer(create=False) as session:
             metadata = {**session.metadata_overrides().get(document.id, {}), **given}
@@ -608,7 +608,7 @@ _ID_SKIPPED = frozenset("a an and at by for from in into of on or the to with de
 def checked_id(doc_id: str) -> str:
     """A document id a person chose, if it is one kb can use in passage ids and URLs."""
     if not _ID.fullmatch(doc_id):
-        raise KbError(
+        raise InvalidArguments(
             f"'{doc_id}' is not a usable id: use lower-case letters, digits, '-', '_' or '.' (up to 64), "
             "starting with a letter or digit"
         )

@@ -64,5 +64,10 @@ class PassageNotFound(KbError, KeyError):
         return str(self.args[0])
 
 
+class InvalidArguments(KbError, ValueError):
+    """What was asked cannot be done as given: a document compared with itself,
+    an id that is taken or unusable, an empty title."""
+
+
 class InvalidPackName(KbError, ValueError):
     """A pack name kb will not store or export."""

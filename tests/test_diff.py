@@ -4,6 +4,7 @@ differences are known by construction."""
 import csv
 import io
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -106,3 +107,21 @@ def test_a_document_compared_with_itself_is_an_error(editions):
     knowledge_base, _ = editions
     result = run(knowledge_base, "diff", "handbook-2008", "handbook-2008")
     assert result.exit_code == 2 and "are the same document" in result.stderr
+
+
+def test_the_web_page_and_api_show_the_diff(editions):
+    from starlette.testclient import TestClient
+
+    from kb.web import create_app
+
+    knowledge_base, pair = editions
+    with TestClient(create_app(knowledge_base.path), base_url="http://localhost") as client:
+        form = client.get("/diff")
+        assert form.status_code == 200 and "<h1>What changed between two editions</h1>" in form.text
+        shown = client.get("/diff", params={"old": "handbook-2008", "new": "handbook-2022"})
+        assert shown.status_code == 200 and pair.dropped[0] in shown.text and "dropped" in shown.text
+        assert re.search(r'<a href="/passage/handbook-2022%3A\d+">', shown.text)
+        data = client.get("/api/diff", params={"old": "handbook-2008", "new": "handbook-2022"}).json()
+        assert data["summary"]["dropped"] == len(pair.dropped)
+        same = client.get("/api/diff", params={"old": "handbook-2008", "new": "handbook-2008"})
+        assert same.status_code == 400

@@ -38,6 +38,7 @@ from kb import (
     AmbiguousDocument,
     DocumentNotFound,
     IndexMissing,
+    InvalidArguments,
     InvalidPackName,
     KbError,
     KnowledgeBase,
@@ -45,7 +46,7 @@ from kb import (
     serialize,
 )
 from kb.citation import cite, edition_label, printed_pages
-from kb.editions import edition_tag
+from kb.editions import document_label, edition_tag
 from kb.export import FORMATS, deck_title, to_csv, to_json, to_markdown, write_pptx
 from kb.inert import web_url
 from kb.model import Document, Hit, Passage
@@ -369,6 +370,30 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         a, b = _text(request, "a", required=True), _text(request, "b", required=True)
         return api(serialize.compare_json(*knowledge_base().compare(a, b)))
 
+    @slow
+    def diff_page(request: Request) -> Response:
+        kb = knowledge_base()
+        documents = kb.documents()
+        old_id, new_id = request.query_params.get("old"), request.query_params.get("new")
+        context = {
+            "documents": documents,
+            "old_id": old_id,
+            "new_id": new_id,
+            "changes": None,
+            "show_all": bool(request.query_params.get("all")),
+            "label_of": lambda d: document_label(d, 60),
+        }
+        if old_id and new_id:
+            old, new, changes = kb.diff(old_id, new_id)
+            summary = [(s, n) for s, n in serialize.diff_summary(changes).items() if n]
+            context.update(old=old, new=new, changes=list(enumerate(changes, start=1)), summary=summary)
+        return page(request, "diff.html", **context)
+
+    @slow
+    def api_diff(request: Request) -> Response:
+        old, new = _text(request, "old", required=True), _text(request, "new", required=True)
+        return api(serialize.diff_json(*knowledge_base().diff(old, new)))
+
     # -- errors -------------------------------------------------------------------------
 
     def error(request: Request, status: int, message: str) -> Response:
@@ -386,7 +411,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             return error(request, 404, str(exc))
         if isinstance(exc, IndexMissing):
             return error(request, 503, str(exc))
-        status = 400 if isinstance(exc, (AmbiguousDocument, InvalidPackName)) else 500
+        status = 400 if isinstance(exc, (AmbiguousDocument, InvalidArguments, InvalidPackName)) else 500
         return error(request, status, str(exc))
 
     def login_page(request: Request) -> Response:
@@ -423,6 +448,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         Route("/terms.png", terms_png),
         Route("/kwic", kwic_page),
         Route("/compare", compare_page),
+        Route("/diff", diff_page),
         Route("/api/search", api_search),
         Route("/api/passage/{passage_id}", api_passage),
         Route("/api/documents", api_documents),
@@ -432,6 +458,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         Route("/api/terms", api_terms),
         Route("/api/kwic", api_kwic),
         Route("/api/compare", api_compare),
+        Route("/api/diff", api_diff),
     ]
     handlers = {HTTPException: http_error, KbError: kb_error, BodyTooLarge: too_large}
     return Guard(Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan), exposure)
