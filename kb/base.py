@@ -26,11 +26,14 @@ from kb.passages import make_passages
 from kb.picks import DEFAULT_PACK, PackStore, PickState, new_pick, text_hash
 from kb.research import (
     Concordance,
+    Dispersion,
     TermCount,
     compare,
     concordance,
     count_terms,
+    dispersion,
     edition_order,
+    located_items,
     sort_concordance,
     surface_sequence,
 )
@@ -169,9 +172,19 @@ class KnowledgeBase:
         a, b = self.document(ref_a), self.document(ref_b)
         if a.id == b.id:
             raise InvalidArguments(f"'{ref_a}' and '{ref_b}' are the same document ({a.id}): name two")
-        text_a = "\n".join(p.text for p in self.index.passages(a.id))
-        text_b = "\n".join(p.text for p in self.index.passages(b.id))
-        return (a, b, *compare(text_a, text_b, STOP_WORDS, top=top, min_count=min_count, min_g2=min_g2))
+        passages_a, passages_b = self.index.passages(a.id), self.index.passages(b.id)
+        text_a = "\n".join(p.text for p in passages_a)
+        text_b = "\n".join(p.text for p in passages_b)
+        more_a, more_b, total_a, total_b = compare(
+            text_a, text_b, STOP_WORDS, top=top, min_count=min_count, min_g2=min_g2
+        )
+        return a, b, located_items(more_a, passages_a), located_items(more_b, passages_b), total_a, total_b
+
+    def dispersion(self, term: str, doc: str | None = None, exact: bool = True) -> list[Dispersion]:
+        """Where in each document ``term`` stands (``kb.research.dispersion``)."""
+        documents = self.find_documents(doc) if doc else self.documents()
+        read = [(d.id, self.index.passages(d.id)) for d in edition_order(documents)]
+        return dispersion(self._sequences(term, exact), read, tokenize, exact, printed_pages)
 
     def collocates(
         self,

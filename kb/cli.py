@@ -855,6 +855,47 @@ def kwic(obj: _Context, term: str, width: int | None, sort: str, position: int, 
 
 
 @command()
+@click.argument("term")
+@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
+@click.option("--expand", is_flag=True, help="Match as search does: stems, compound forms, acronyms both ways.")
+@json_option
+@click.pass_obj
+def dispersion(obj: _Context, term: str, doc: str | None, expand: bool, as_json: bool):
+    """Where in each document TERM stands: a strip from its first page to its last.
+
+    Each mark is an occurrence; a strip with marks all through says the term
+    runs through the document, a cluster that one part is about it.
+
+    \b
+    Example:
+        kb dispersion legitimacy
+        kb dispersion CoP --expand --json
+    """
+    rows = obj.open().dispersion(term, doc, exact=not expand)
+    if as_json:
+        _echo_json(serialize.dispersion_json(term, rows))
+        return
+    if not any(r.places for r in rows):
+        click.echo(f"No occurrences of {term!r}.", err=True)
+        sys.exit(EXIT_NO_HITS)
+    width = terminal_width()
+    label_width = min(max(len(r.doc_id) for r in rows), 28)
+    strip = max(10, width - label_width - 12)
+    click.echo(click.style(terminal_text(f"{term!r}: where it stands in each document, first word to last"), bold=True))
+    for row in rows:
+        cells = [0] * strip
+        for at, _, _ in row.places:
+            cells[min(strip - 1, int(at * strip))] += 1
+        drawn = "".join(" " if n == 0 else "|" if n == 1 else "█" for n in cells)
+        click.echo(
+            terminal_text(f"{shorten(row.doc_id, label_width):<{label_width}} {len(row.places):>5} ") + f"▕{drawn}▏"
+        )
+    click.echo(
+        click.style("| one occurrence, █ several; the --json output gives each one's passage and page", dim=True)
+    )
+
+
+@command()
 @click.argument("node")
 @click.option("--window", default=4, show_default=True, type=click.IntRange(1, 20), help="Words either side.")
 @click.option("--measure", type=click.Choice(MEASURES), default="logdice", show_default=True)

@@ -13,12 +13,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from kb.model import Document, Passage
 
 SMALL_SAMPLE_WORDS = 2_000
+EXAMPLE_PASSAGES = 5
 Tokenize = Callable[[str], list[tuple[str, int, int]]]  # (token, start char, end char)
 
 
@@ -30,6 +31,7 @@ class SectionCount:
     page_label_start: str | None
     page_label_end: str | None
     occurrences: int
+    passage_id: str = ""  # the section's first passage that holds the term
 
 
 @dataclass
@@ -44,6 +46,7 @@ class TermCount:
     sections: int
     top_sections: list[SectionCount] = field(default_factory=list)
     forms: dict[str, int] = field(default_factory=dict)  # each form as it stands in the text (casefolded), counted
+    passage_ids: list[str] = field(default_factory=list)  # the first passages holding the term
 
     @property
     def small_sample(self) -> bool:
@@ -73,6 +76,7 @@ class Keyness:
     count_b: int
     g2: float
     log_ratio: float
+    passage_ids: tuple[str, ...] = ()  # where the document that uses it more uses it, first few
 
 
 def edition_order(documents: Iterable[Document]) -> list[Document]:
@@ -124,6 +128,8 @@ def count_terms(
     for document in edition_order(documents):
         by_section: dict[str, Counter[tuple]] = {term: Counter() for term, _ in terms}
         forms: dict[str, Counter[str]] = {term: Counter() for term, _ in terms}
+        held: dict[tuple[str, tuple], str] = {}  # (term, section) -> its first passage holding the term
+        examples: dict[str, list[str]] = {term: [] for term, _ in terms}
         first_passage: dict[tuple, Passage] = {}
         totals = Counter()
         words = 0
@@ -135,6 +141,9 @@ def count_terms(
             for term, sequences in terms:
                 spans = _spans(tokens, sequences)
                 if spans:
+                    held.setdefault((term, passage.heading_path), passage.id)
+                    if len(examples[term]) < EXAMPLE_PASSAGES:
+                        examples[term].append(passage.id)
                     totals[term] += len(spans)
                     by_section[term][passage.heading_path] += len(spans)
                     forms[term].update(" ".join(passage.text[a:b].split()).casefold() for a, b in spans)
@@ -147,6 +156,7 @@ def count_terms(
                     first_passage[path].page_label_start,
                     first_passage[path].page_label_end,
                     n,
+                    held[(term, path)],
                 )
                 for path, n in by_section[term].most_common(top)
             ]
@@ -161,6 +171,7 @@ def count_terms(
                 len(by_section[term]),
                 top_sections,
                 dict(forms[term].most_common()),
+                examples[term],
             )
     ordered = edition_order(documents)
     return [counts[(term, d.id)] for term, _ in terms for d in ordered]
@@ -260,3 +271,48 @@ def compare(
     more_a = sorted((k for k in scored if k.log_ratio > 0), key=lambda k: -k.g2)[:top]
     more_b = sorted((k for k in scored if k.log_ratio < 0), key=lambda k: -k.g2)[:top]
     return more_a, more_b, total_a, total_b
+
+
+def located_items(keys: list[Keyness], passages: list[Passage]) -> list[Keyness]:
+    """Each item with the first passages that use it, so that a figure can be checked in the text."""
+    wanted = {k.item: [] for k in keys}
+    for passage in passages:
+        words = [w for w in compound_words(passage.text) if not w.isdigit()]
+        present = set(words) | {f"{x} {y}" for x, y in pairwise(words)}
+        for item, found in wanted.items():
+            if item in present and len(found) < EXAMPLE_PASSAGES:
+                found.append(passage.id)
+    return [replace(k, passage_ids=tuple(wanted[k.item])) for k in keys]
+
+
+@dataclass(frozen=True)
+class Dispersion:
+    """Where in one document a term stands: each occurrence's place as a share
+    of the way through the text (0 = its first word, 1 = its last), and its passage."""
+
+    doc_id: str
+    words: int
+    places: list[tuple[float, str, str]]  # (share of the way through, passage id, printed pages)
+
+
+def dispersion(
+    sequences: list[tuple[str, ...]],
+    documents: list[tuple[str, list[Passage]]],
+    tokenize: Tokenize,
+    exact: bool,
+    pages_of: Callable[[Passage], str],
+) -> list[Dispersion]:
+    """For a dispersion plot: every occurrence's place in each document, by words read."""
+    result = []
+    for doc_id, passages in documents:
+        found: list[tuple[int, str, str]] = []
+        words = 0
+        for passage in passages:
+            tokens = _surface_tokens(passage.text) if exact else tokenize(passage.text)
+            for start, _ in _spans(tokens, sequences):
+                before = len(_surface_tokens(passage.text[:start]))
+                found.append((words + before, passage.id, pages_of(passage)))
+            words += len(_surface_tokens(passage.text))
+        places = [(round(offset / max(words - 1, 1), 4), pid, pages) for offset, pid, pages in found]
+        result.append(Dispersion(doc_id, words, places))
+    return result

@@ -14,7 +14,7 @@ from kb.editions import edition_tag
 from kb.inert import csv_text
 from kb.model import Document, Hit, Passage, Section
 from kb.picks import PickState
-from kb.research import Concordance, Keyness, TermCount
+from kb.research import Concordance, Dispersion, Keyness, TermCount
 from kb.search import SearchResult
 
 
@@ -231,3 +231,14 @@ def grams_csv(grams: list[Gram], words: int) -> str:
     rows = [[g.text, g.count, f"{g.count * 10_000 / words:.3f}" if words else "0", g.documents,
              " ".join(g.passage_ids)] for g in grams]  # fmt: skip
     return csv_text(header, rows)
+
+
+def dispersion_json(term: str, rows: list[Dispersion]) -> dict:
+    return {
+        "term": term,
+        "documents": [
+            {"doc_id": r.doc_id, "words": r.words, "occurrences": len(r.places),
+             "places": [{"at": at, "passage_id": pid, "pages": pages} for at, pid, pages in r.places]}
+            for r in rows
+        ],
+    }  # fmt: skip

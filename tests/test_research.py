@@ -199,3 +199,25 @@ def test_kwic_sorts_on_the_word_at_a_chosen_place(knowledge_base, write):
     assert [words[-1] for words in by_first] == ["alpha", "gamma", "zeta"]
     by_second = knowledge_base.concordance("trust", width=12, sort="left", position=2)
     assert [c.left.split()[-2] for c in by_second] == ["alpha", "beta", "zeta"]
+
+
+def test_dispersion_places_each_occurrence_through_its_document(knowledge_base, write, monkeypatch):
+    sections = "\n\n".join(f"## Part {n}\n\n" + ("filler words here. " * 20) + ("lantern " if n in (1, 10) else "")
+                           for n in range(1, 11))  # fmt: skip
+    knowledge_base.add([write("lamps.md", f"# Lamps\n\n{sections}\n")])
+    (row,) = knowledge_base.dispersion("lantern")
+    assert len(row.places) == 2 and row.places[0][0] < 0.15 and row.places[1][0] > 0.95
+    assert row.places[0][1] == "lamps:1"
+    monkeypatch.setenv("KB_INDEX", str(knowledge_base.path))
+    shown = CliRunner().invoke(kb_cli.cli, ["dispersion", "lantern"], env={"COLUMNS": "60"})
+    strip = shown.stdout.splitlines()[1]
+    assert len(strip) <= 60 and strip.count("|") == 2 and strip.index("|") < strip.rindex("|") - 30
+    data = json.loads(CliRunner().invoke(kb_cli.cli, ["dispersion", "lantern", "--json"]).stdout)
+    assert data["documents"][0]["occurrences"] == 2 and data["documents"][0]["places"][1]["passage_id"]
+
+
+def test_every_figure_carries_the_passages_it_came_from(editions):
+    (old,) = [c for c in editions.term_counts(["policing by consent"]) if c.doc_id == "handbook-2008"]
+    assert old.passage_ids and all(s.passage_id.startswith("handbook-2008:") for s in old.top_sections)
+    _, _, _, more_new, _, _ = editions.compare("handbook-2008", "handbook-2022", top=3)
+    assert more_new[0].item == "online" and more_new[0].passage_ids == ("handbook-2022:2",)
