@@ -49,7 +49,10 @@ def draw_term_plot(counts: list[TermCount], path: Path) -> None:
         legend = document_legend(by_doc[doc_id]) + (" *" if by_doc[doc_id].small_sample else "")
         bars = axes.bar(positions, [r.per_10k if r else 0 for r in rows], width, label=legend)
         axes.bar_label(bars, labels=[str(r.occurrences) if r else "" for r in rows], fontsize="small", padding=2)
-    axes.set_xticks(range(len(terms)), [textwrap.fill(t, 18) for t in terms])
+    # Many terms: narrower labels, turned, so that neighbours never overlap.
+    many = len(terms) > 6
+    axes.set_xticks(range(len(terms)), [textwrap.fill(t, 12 if many else 18) for t in terms],
+                    rotation=30 if many else 0, ha="right" if many else "center")  # fmt: skip
     axes.set_ylabel("occurrences per 10,000 words")
     axes.set_title("How often each term is used, per document")
     axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
