@@ -43,7 +43,7 @@ def test_search_page_shows_hits_expansions_and_suggestions(client):
     page = client.get("/", params={"q": "CoP"})
     assert page.status_code == 200
     assert "Also searched: CoP → community-oriented policing" in page.text
-    assert '<a href="/passage/guide%3A1">Guide</a>' in page.text
+    assert '<a href="/passage/guide%3A1?q=CoP">Guide</a>' in page.text
     assert "<mark>" in page.text
     corrected = client.get("/", params={"q": "trsut"})
     assert "No passages for “trsut”; showing “trust”." in corrected.text and "<mark>" in corrected.text
@@ -74,8 +74,20 @@ def test_paging_and_filters(client):
 
 def test_passage_page_has_citation_neighbours_and_pdf_link(client):
     page = client.get("/passage/report:1").text
-    assert 'id="citation"' in page and "Annual trust report" in page
+    assert 'id="cite-1"' in page and "Annual trust report" in page
     assert 'href="/source/report#page=1"' in page
+    assert [b for b in re.findall(r'<button type="button" class="copy"[^>]*>([^<]+)</button>', page)] == [
+        "Copy Short",
+        "Copy APA",
+        "Copy BibTeX",
+        "Copy RIS",
+    ]
+    assert '<script src="/copy.js" defer></script>' in page and client.get("/copy.js").status_code == 200
+    read = client.get("/passage/guide:1", params={"q": "consent"}).text
+    assert "<h1>Consent</h1>" in read and "<title>Consent · Guide" in read
+    assert re.search(r"<mark>consent</mark>", read, re.I)  # the query's words, marked
+    assert '<a href="/?q=consent">← Back to the results for “consent”</a>' in read
+    assert 'rel="next"' in read and 'href="/source/guide"' in read and "Open the source file" in read
     pdf = client.get("/source/report")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     text = client.get("/source/guide")  # not a PDF: its text, in a sandbox

@@ -97,8 +97,11 @@ def test_search_read_pick_and_download_the_deck(server, browser):
         expected_conditions.presence_of_element_located((By.CLASS_NAME, "passage"))
     )
     assert "Policing by consent rests on public approval" in passage.text
-    assert browser.find_element(By.ID, "citation").text == 'Guide, "Consent"'
-    button = browser.find_element(By.XPATH, "//button[text()='Pick for slides']")
+    assert browser.find_element(By.ID, "cite-1").text == 'Guide, "Consent"'
+    browser.find_element(By.XPATH, "//button[text()='Copy APA']").click()
+    copied = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "copied").text)
+    assert copied == "Copied APA"  # said aloud too: the line is a live region
+    button = browser.find_element(By.XPATH, "//button[starts-with(text(), 'Pick “Consent”')]")
     button.click()
     # The POST came back when the button is gone; while the page swaps, chromedriver
     # may also answer that the node "does not belong to the document": look again.

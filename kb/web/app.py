@@ -45,14 +45,16 @@ from kb import (
     PassageNotFound,
     serialize,
 )
+from kb.bibliography import bibliography
 from kb.citation import cite, edition_label, printed_pages
 from kb.editions import document_label, edition_tag
 from kb.export import FORMATS, deck_title, to_csv, to_json, to_markdown, write_pptx
 from kb.inert import web_url
 from kb.model import Document, Hit, Passage
 from kb.picks import DEFAULT_PACK
+from kb.search import STOP_WORDS, analyze, warm
 from kb.search import prepare as prepare_search
-from kb.search import warm
+from kb.search.snippet import marked_words
 from kb.web.guard import AUTH_COOKIE, LOGIN_PATH, BodyTooLarge, Exposure, Guard, form_token
 
 MAX_QUERY = 300
@@ -182,22 +184,41 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
     def passage_page(request: Request) -> Response:
         kb = knowledge_base()
         passage, document = kb.passage(request.path_params["passage_id"])
-        neighbours = [
-            p for p in kb.passages(document.id) if p.heading_path == passage.heading_path and p.id != passage.id
-        ]
+        in_order = kb.passages(document.id)
+        at = next(n for n, p in enumerate(in_order) if p.id == passage.id)
+        query = _text(request, "q")
         source_url = None
-        if document.kind == "pdf" and Path(document.path).is_file():
-            source_url = f"/source/{document.id}" + (f"#page={passage.page_start}" if passage.page_start else "")
+        if Path(document.path).is_file():
+            page_part = f"#page={passage.page_start}" if document.kind == "pdf" and passage.page_start else ""
+            source_url = f"/source/{quote(document.id, safe='')}{page_part}"
+        citations = [
+            ("Short", cite(document, passage)),
+            ("APA", cite(document, passage, "apa")),
+            ("BibTeX", bibliography([(passage, document)], "bibtex")),
+            ("RIS", bibliography([(passage, document)], "ris")),
+        ]
         return page(
             request,
             "passage.html",
             passage=passage,
             document=document,
-            citation=cite(document, passage),
+            heading=passage.heading_path[-1] if passage.heading_path else document.title,
+            label=document_label(document, 10_000),
+            text=_highlighted(passage.text, query),
+            query=query,
+            citations=citations,
             pages=printed_pages(passage),
-            neighbours=neighbours,
+            previous=in_order[at - 1] if at > 0 else None,
+            following=in_order[at + 1] if at + 1 < len(in_order) else None,
             source_url=source_url,
+            web_address=web_url(document.url),
         )
+
+    copy_script = (Path(__file__).parent / "templates" / "copy.js").read_text(encoding="utf-8")
+
+    def copy_js(request: Request) -> Response:
+        """The copy buttons' script, a file of its own so that no page holds inline script."""
+        return Response(copy_script, media_type="text/javascript; charset=utf-8")
 
     def api_passage(request: Request) -> Response:
         passage, document = knowledge_base().passage(request.path_params["passage_id"])
@@ -436,6 +457,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         Route(LOGIN_PATH, login_page),
         Route(LOGIN_PATH, login, methods=["POST"]),
         Route("/passage/{passage_id}", passage_page),
+        Route("/copy.js", copy_js),
         Route("/source/{doc_id}", source),
         Route("/picks", picks_page),
         Route("/picks/add", pick_add, methods=["POST"]),
@@ -493,6 +515,17 @@ def _warm_quietly(index, stop: threading.Event) -> None:
     (its index replaced or damaged meanwhile) simply stays cold."""
     with contextlib.suppress(KbError, OSError):
         warm(index, stop=stop)
+
+
+def _highlighted(text: str, query: str) -> Markup:
+    """The passage with the query's words marked (as search matched them), all else escaped."""
+    stems = frozenset(analyze(query)) - STOP_WORDS if query else frozenset()
+    out, last = [], 0
+    for start, end, _ in marked_words(text, stems) if stems else []:
+        out += [str(escape(text[last:start])), f"<mark>{escape(text[start:end])}</mark>"]
+        last = end
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))
 
 
 def _marks(snippet: str) -> Markup:
