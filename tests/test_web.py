@@ -203,3 +203,19 @@ def test_a_slow_request_does_not_hold_up_cheap_ones(client, monkeypatch):
     cheap_done.set()
     slow.join(timeout=20)
     assert answers["compare"].status_code == 200
+
+
+def test_the_home_page_says_what_is_indexed_and_how_to_ask(client):
+    home = client.get("/").text
+    assert "<h1>Search the knowledge base</h1>" in home
+    assert re.search(r"\d+ documents.*\d+ passages", home) and "How to ask" in home
+    assert home.count('<li><a href="/?q=') == 3
+
+
+def test_zero_results_and_did_you_mean_keep_the_other_filters(client):
+    nothing = client.get("/", params={"q": "zeppelin", "doc": "guide", "literal": "1"}).text
+    assert "Nothing matched" in nothing
+    assert 'href="/?q=zeppelin&amp;literal=1"' in nothing  # all documents, still literal
+    assert 'href="/?q=zeppelin&amp;doc=guide"' in nothing  # expanded, still this document
+    suggested = client.get("/", params={"q": "trsut", "literal": "1", "doc": "guide"}).text
+    assert 'Did you mean <a href="/?q=trust&amp;doc=guide&amp;literal=1">' in suggested

@@ -47,7 +47,7 @@ from kb import (
 )
 from kb.bibliography import bibliography
 from kb.citation import cite, edition_label, printed_pages
-from kb.editions import document_label, edition_tag
+from kb.editions import document_label, edition_tag, latest_editions
 from kb.export import FORMATS, deck_title, to_csv, to_json, to_markdown, write_pptx
 from kb.inert import web_url
 from kb.model import Document, Hit, Passage
@@ -144,8 +144,11 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         documents = kb.documents()
         context = {
             "q": q, "doc": doc, "literal": literal, "latest": latest, "documents": documents, "result": None,
-            "page": number,
+            "page": number, "works": len(latest_editions(documents)), "passages": sum(d.passages for d in documents),
         }  # fmt: skip
+        if not q:
+            acronyms = kb.acronyms() if documents else []
+            context["examples"] = ['"policing by consent"', acronyms[0][0] if acronyms else "CoP", "trust AND youth"]
         if q:
             result = kb.search(q, limit=number * PAGE_SIZE, doc=doc, literal=literal, latest=latest)
             hits = [
@@ -166,6 +169,9 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
                 last=(number - 1) * PAGE_SIZE + len(hits),
                 back=f"/?{urlencode({**params, 'page': number})}",
                 page_url=lambda n: f"/?{urlencode({**params, 'page': n})}",
+                # "Did you mean" and the ways out of zero results keep every other filter.
+                with_query=lambda text: f"/?{urlencode({**params, 'q': text})}",
+                without=lambda key: f"/?{urlencode({k: v for k, v in params.items() if k != key})}",
             )
         return page(request, "search.html", **context)
 
