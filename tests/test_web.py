@@ -219,3 +219,12 @@ def test_zero_results_and_did_you_mean_keep_the_other_filters(client):
     assert 'href="/?q=zeppelin&amp;doc=guide"' in nothing  # expanded, still this document
     suggested = client.get("/", params={"q": "trsut", "literal": "1", "doc": "guide"}).text
     assert 'Did you mean <a href="/?q=trust&amp;doc=guide&amp;literal=1">' in suggested
+
+
+def test_error_pages_say_what_happened_and_what_to_do(client):
+    missing = client.get("/passage/guide:999")
+    assert missing.status_code == 404 and "<h1>Not found</h1>" in missing.text
+    assert "Search for it instead" in missing.text and 'role="search"' in missing.text
+    bad = client.get("/", params={"q": "trust", "page": "999"})
+    assert bad.status_code == 400 and "<h1>That can't be answered as asked</h1>" in bad.text.replace("&#39;", "'")
+    assert client.get("/api/passage/guide:999").json()["error"].startswith("no passage")

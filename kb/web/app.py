@@ -426,9 +426,11 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
     def error(request: Request, status: int, message: str) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": message}, status_code=status)
-        return HTMLResponse(
-            templates.get_template("error.html").render(status=status, message=message), status_code=status
+        heading, advice = _ERROR_WORDS.get(status, _ERROR_WORDS[500])
+        html = templates.get_template("error.html").render(
+            status=status, message=message, heading=heading, advice=advice, token=token, max_query=MAX_QUERY
         )
+        return HTMLResponse(html, status_code=status)
 
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return error(request, exc.status_code, exc.detail)
@@ -521,6 +523,21 @@ def _warm_quietly(index, stop: threading.Event) -> None:
     (its index replaced or damaged meanwhile) simply stays cold."""
     with contextlib.suppress(KbError, OSError):
         warm(index, stop=stop)
+
+
+# What a person reads on an error page: what happened, and what to do next.
+_ERROR_WORDS = {
+    400: ("That can't be answered as asked", "Check the words or the choices in the form, then try again."),
+    401: ("Please sign in", "This knowledge base asks for its access token."),
+    403: (
+        "That change was not made",
+        "Reload the page you came from and try again; changes come only from kb's pages.",
+    ),
+    404: ("Not found", "It may have been removed or re-read since the link was made. Search for it instead."),
+    413: ("That request is too large", "Send less at a time."),
+    503: ("Not ready yet", "The knowledge base has no documents yet: add some with kb add, then reload."),
+    500: ("Something went wrong", "Try again; if it keeps happening, the message above says what kb met."),
+}
 
 
 def _highlighted(text: str, query: str) -> Markup:
