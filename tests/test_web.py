@@ -228,3 +228,14 @@ def test_error_pages_say_what_happened_and_what_to_do(client):
     bad = client.get("/", params={"q": "trust", "page": "999"})
     assert bad.status_code == 400 and "<h1>That can't be answered as asked</h1>" in bad.text.replace("&#39;", "'")
     assert client.get("/api/passage/guide:999").json()["error"].startswith("no passage")
+
+
+def test_the_concordance_page_takes_the_clis_options_and_links_each_line(client):
+    page = client.get("/kwic", params={"term": "trust", "width": "20", "sort": "left", "position": "2"}).text
+    assert re.search(r"\d+ occurrences? in \d+ documents?", page)
+    assert 'class="match"><mark>' in page and re.search(r'<td class="where"><a href="/passage/[^"]+\?q=trust">', page)
+    assert "<option selected>left</option>" in page and 'name="position" value="2"' in page
+    only = client.get("/kwic", params={"term": "trust", "doc": "guide"}).text
+    assert "report" not in re.findall(r'href="/passage/([a-z]+)', only)
+    csv_text = client.get("/kwic.csv", params={"term": "trust"}).text
+    assert csv_text.startswith("doc_id,passage_id,pages,left,match,right,citation")

@@ -367,19 +367,47 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             draw_term_plot(term_counts(request), path)
             return Response(path.read_bytes(), media_type="image/png")
 
+    def concordance_of(request: Request, term: str):
+        return knowledge_base().concordance(
+            term,
+            width=_int(request, "width", 60, 10, 200),
+            sort=_choice(request, "sort", ("doc", "left", "right")),
+            doc=request.query_params.get("doc") or None,
+            exact=not request.query_params.get("expand"),
+            position=_int(request, "position", 1, 1, 10),
+        )
+
     @slow
     def kwic_page(request: Request) -> Response:
         term = _text(request, "term")
-        sort = _choice(request, "sort", ("doc", "left", "right"))
-        lines = knowledge_base().concordance(term, width=_int(request, "width", 40, 10, 200), sort=sort) if term else []
-        return page(request, "kwic.html", term=term, sort=sort, lines=lines)
+        kb = knowledge_base()
+        documents = {d.id: d for d in kb.documents()}
+        lines = concordance_of(request, term) if term else []
+        return page(
+            request,
+            "kwic.html",
+            term=term,
+            sort=_choice(request, "sort", ("doc", "left", "right")),
+            position=_int(request, "position", 1, 1, 10),
+            width=_int(request, "width", 60, 10, 200),
+            doc=request.query_params.get("doc") or "",
+            expand=bool(request.query_params.get("expand")),
+            documents=list(documents.values()),
+            lines=lines,
+            in_documents=len({line.doc_id for line in lines}),
+            label_of=lambda doc_id: document_label(documents[doc_id], 40) if doc_id in documents else doc_id,
+            query_string=request.url.query,
+        )
 
     @slow
     def api_kwic(request: Request) -> Response:
         term = _text(request, "term", required=True)
-        sort = _choice(request, "sort", ("doc", "left", "right"))
-        lines = knowledge_base().concordance(term, width=_int(request, "width", 40, 10, 200), sort=sort)
-        return api(serialize.kwic_json(term, lines))
+        return api(serialize.kwic_json(term, concordance_of(request, term)))
+
+    @slow
+    def kwic_csv_download(request: Request) -> Response:
+        term = _text(request, "term", required=True)
+        return PlainTextResponse(serialize.kwic_csv(concordance_of(request, term)), media_type="text/csv")
 
     @slow
     def compare_page(request: Request) -> Response:
@@ -477,6 +505,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         Route("/terms.csv", terms_csv_download),
         Route("/terms.png", terms_png),
         Route("/kwic", kwic_page),
+        Route("/kwic.csv", kwic_csv_download),
         Route("/compare", compare_page),
         Route("/diff", diff_page),
         Route("/api/search", api_search),
