@@ -239,3 +239,14 @@ def test_the_concordance_page_takes_the_clis_options_and_links_each_line(client)
     assert "report" not in re.findall(r'href="/passage/([a-z]+)', only)
     csv_text = client.get("/kwic.csv", params={"term": "trust"}).text
     assert csv_text.startswith("doc_id,passage_id,pages,left,match,right,citation")
+
+
+def test_terms_and_compare_pages_take_the_clis_options(client):
+    terms = client.get("/terms", params={"t": "trust", "doc": "guide"}).text
+    assert terms.count("<td>trust</td>") == 1 and "<td>Guide" in terms
+    assert '<abbr title="under 2,000 words: a small sample">*</abbr>' in terms
+    start = client.get("/compare").text
+    chosen = re.findall(r'<option value="([^"]+)" selected>', start)
+    assert len(chosen) == 2 and chosen[0] != chosen[1]  # two different documents to begin with
+    strict = client.get("/compare", params={"a": "guide", "b": "report", "p": "0.001", "min_count": "1"}).text
+    assert "<option selected>0.001</option>" in strict

@@ -52,6 +52,8 @@ from kb.export import FORMATS, deck_title, to_csv, to_json, to_markdown, write_p
 from kb.inert import web_url
 from kb.model import Document, Hit, Passage
 from kb.picks import DEFAULT_PACK
+from kb.plot import document_legend
+from kb.research import SIGNIFICANCE
 from kb.search import STOP_WORDS, analyze, warm
 from kb.search import prepare as prepare_search
 from kb.search.snippet import marked_words
@@ -331,23 +333,34 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         return terms
 
     def term_counts(request: Request):
-        expand = bool(request.query_params.get("expand"))
-        return knowledge_base().term_counts(term_list(request), exact=not expand)
+        return knowledge_base().term_counts(
+            term_list(request),
+            exact=not request.query_params.get("expand"),
+            doc=request.query_params.get("doc") or None,
+            top=_int(request, "top", 5, 1, 100),
+        )
 
     @slow
     def terms_page(request: Request) -> Response:
         counts = term_counts(request) if term_list(request) else []
-        largest = max((c.per_10k for c in counts), default=0)
+        largest = {c.term: 0.0 for c in counts}  # each term's bars to its own largest rate, as in the CLI
+        for c in counts:
+            largest[c.term] = max(largest[c.term], c.per_10k)
         chart = _has_matplotlib()
+        documents = knowledge_base().documents()
         return page(
             request,
             "terms.html",
             raw=_text(request, "t"),
             expand=bool(request.query_params.get("expand")),
+            doc=request.query_params.get("doc") or "",
+            documents=documents,
             counts=counts,
             chart=chart,
             query_string=request.url.query,
-            bar=lambda v: "█" * round(v / largest * BAR_WIDTH) if largest else "",
+            label_of=lambda c: document_legend(c, 60),
+            small_samples=any(c.small_sample for c in counts),
+            bar=lambda c: "█" * round(c.per_10k / largest[c.term] * BAR_WIDTH) if largest[c.term] else "",
         )
 
     @slow
@@ -414,16 +427,33 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         kb = knowledge_base()
         documents = kb.documents()
         a_id, b_id = request.query_params.get("a"), request.query_params.get("b")
+        p_value = _choice(request, "p", tuple(SIGNIFICANCE))
+        top, min_count = _int(request, "top", 15, 1, 200), _int(request, "min_count", 3, 1, 1000)
         result = None
         if a_id and b_id:
-            a, b, more_a, more_b, _, _ = kb.compare(a_id, b_id)
+            a, b, more_a, more_b, _, _ = kb.compare(a_id, b_id, top, min_count, SIGNIFICANCE[p_value])
             result = [(a, more_a), (b, more_b)]
-        return page(request, "compare.html", documents=documents, a_id=a_id, b_id=b_id, result=result)
+        if not a_id and len(documents) > 1:  # two different documents to start from, not one twice
+            a_id, b_id = documents[0].id, documents[1].id
+        return page(
+            request,
+            "compare.html",
+            documents=documents,
+            a_id=a_id,
+            b_id=b_id,
+            result=result,
+            p_value=p_value,
+            top=top,
+            min_count=min_count,
+            label_of=lambda d: document_label(d, 60),
+        )
 
     @slow
     def api_compare(request: Request) -> Response:
         a, b = _text(request, "a", required=True), _text(request, "b", required=True)
-        return api(serialize.compare_json(*knowledge_base().compare(a, b)))
+        p_value = _choice(request, "p", tuple(SIGNIFICANCE))
+        top, min_count = _int(request, "top", 15, 1, 200), _int(request, "min_count", 3, 1, 1000)
+        return api(serialize.compare_json(*knowledge_base().compare(a, b, top, min_count, SIGNIFICANCE[p_value])))
 
     @slow
     def diff_page(request: Request) -> Response:
