@@ -250,3 +250,21 @@ def test_terms_and_compare_pages_take_the_clis_options(client):
     assert len(chosen) == 2 and chosen[0] != chosen[1]  # two different documents to begin with
     strict = client.get("/compare", params={"a": "guide", "b": "report", "p": "0.001", "min_count": "1"}).text
     assert "<option selected>0.001</option>" in strict
+
+
+def test_picking_without_script_comes_back_to_the_hit_and_with_script_answers_json(client):
+    token = token_of(client.get("/", params={"q": "consent"}).text)
+    form = {"id": "guide:1", "token": token, "back": "/?q=consent&page=1", "anchor": "hit-1"}
+    back = client.post("/picks/add", data=form, follow_redirects=False)
+    assert back.status_code == 303 and back.headers["location"] == "/?q=consent&page=1#hit-1"
+    page = client.get("/", params={"q": "consent"}).text
+    assert (
+        "Picked ✓" in page
+        and 'aria-label="Unpick Consent' in page
+        and '<span id="pick-count" class="count">(1)</span>' in page
+    )
+    answer = client.post("/picks/remove", data=form, headers={"Accept": "application/json"})
+    assert answer.json() == {"id": "guide:1", "picked": False, "pack": "default", "count": 0,
+                             "message": "Removed guide:1; 0 in pack 'default'"}  # fmt: skip
+    evil = client.post("/picks/add", data={**form, "anchor": '"><script>'}, follow_redirects=False)
+    assert evil.headers["location"] == "/?q=consent&page=1"

@@ -116,3 +116,21 @@ def test_search_read_pick_and_download_the_deck(server, browser):
     deck = Presentation(str(deck_path))
     texts = [[shape.text_frame.text for shape in slide.shapes] for slide in deck.slides]
     assert len(texts) == 3 and texts[1][0] == "Consent" and "Policing by consent" in texts[1][1]
+
+
+def test_picking_from_results_happens_in_place(server, browser):
+    browser.set_window_size(1280, 500)  # short, so that the page scrolls
+    browser.get(server + "/?q=trust")
+    browser.execute_script("window.kbMarker = 'same page'; window.scrollTo(0, document.body.scrollHeight);")
+    scrolled = browser.execute_script("return window.scrollY")
+    button = browser.find_element(By.CSS_SELECTOR, "#hit-1 form.pick-toggle button")
+    browser.execute_script("arguments[0].click()", button)
+    WebDriverWait(browser, 10).until(lambda b: button.text == "Picked ✓")
+    assert browser.execute_script("return window.kbMarker") == "same page"  # no reload
+    assert browser.execute_script("return window.scrollY") == scrolled  # the scroll kept
+    assert button.get_attribute("aria-pressed") == "true" and button.get_attribute("aria-label").startswith("Unpick ")
+    assert browser.find_element(By.ID, "pick-count").text == "(1)"
+    assert "Picked " in browser.find_element(By.ID, "announce").get_attribute("textContent")
+    browser.execute_script("arguments[0].click()", button)
+    WebDriverWait(browser, 10).until(lambda b: button.text == "Pick")
+    assert browser.find_element(By.ID, "pick-count").text == "(0)"

@@ -118,8 +118,13 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             warming.join(timeout=10)  # it reads one word at a time: closing under it would reopen the index
         shared.index.close()
 
+    def pick_count() -> int:
+        with contextlib.suppress(KbError, OSError):
+            return len(knowledge_base().packs.load(DEFAULT_PACK))
+        return 0
+
     def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
-        context.update(token=token, max_query=MAX_QUERY)
+        context.update(token=token, max_query=MAX_QUERY, pick_count=pick_count())
         return HTMLResponse(templates.get_template(name).render(request=request, **context), status_code=status)
 
     def api(data: dict) -> JSONResponse:
@@ -152,6 +157,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             acronyms = kb.acronyms() if documents else []
             context["examples"] = ['"policing by consent"', acronyms[0][0] if acronyms else "CoP", "trust AND youth"]
         if q:
+            context["picked"] = {p.passage_id for p in kb.packs.load(DEFAULT_PACK)}
             result = kb.search(q, limit=number * PAGE_SIZE, doc=doc, literal=literal, latest=latest)
             hits = [
                 _hit_view(hit)
@@ -224,9 +230,14 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
 
     copy_script = (Path(__file__).parent / "templates" / "copy.js").read_text(encoding="utf-8")
 
+    pick_script = (Path(__file__).parent / "templates" / "picks.js").read_text(encoding="utf-8")
+
     def copy_js(request: Request) -> Response:
         """The copy buttons' script, a file of its own so that no page holds inline script."""
         return Response(copy_script, media_type="text/javascript; charset=utf-8")
+
+    def picks_js(request: Request) -> Response:
+        return Response(pick_script, media_type="text/javascript; charset=utf-8")
 
     def api_passage(request: Request) -> Response:
         passage, document = knowledge_base().passage(request.path_params["passage_id"])
@@ -259,16 +270,31 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         check_post(request, form)
         pack = str(form.get("pack") or DEFAULT_PACK)
         query = str(form.get("q", ""))[:MAX_QUERY]
-        await run_in_threadpool(knowledge_base().pick, [str(form.get("id", ""))], pack, query=query)
-        back = str(form.get("back") or "")
-        return RedirectResponse(_local_path(back, fallback="/picks"), 303)
+        passage_id = str(form.get("id", ""))
+        await run_in_threadpool(knowledge_base().pick, [passage_id], pack, query=query)
+        return picked_answer(request, form, pack, passage_id, True, "/picks")
 
     async def pick_remove(request: Request) -> Response:
         form = await request.form()
         check_post(request, form)
         pack = str(form.get("pack") or DEFAULT_PACK)
-        await run_in_threadpool(knowledge_base().unpick, [str(form.get("id", ""))], pack)
-        return RedirectResponse(f"/picks?{urlencode({'pack': pack})}", 303)
+        passage_id = str(form.get("id", ""))
+        await run_in_threadpool(knowledge_base().unpick, [passage_id], pack)
+        return picked_answer(request, form, pack, passage_id, False, f"/picks?{urlencode({'pack': pack})}")
+
+    def picked_answer(request: Request, form, pack: str, passage_id: str, picked: bool, fallback: str) -> Response:
+        """JSON for the page's script (the page stays where it is); else back to
+        the page the form was on, at the hit it was on (a 303, so reloading
+        never posts again)."""
+        count = len(knowledge_base().packs.load(pack))
+        if "application/json" in request.headers.get("accept", ""):
+            said = f"{'Picked' if picked else 'Removed'} {passage_id}; {count} in pack '{pack}'"
+            return JSONResponse({"id": passage_id, "picked": picked, "pack": pack, "count": count, "message": said})
+        back = _local_path(str(form.get("back") or ""), fallback=fallback)
+        anchor = str(form.get("anchor") or "")
+        if re.fullmatch(r"[A-Za-z][\w-]{0,40}", anchor):
+            back = f"{back.split('#')[0]}#{anchor}"
+        return RedirectResponse(back, 303)
 
     def api_picks(request: Request) -> Response:
         pack = request.query_params.get("pack") or DEFAULT_PACK
@@ -524,6 +550,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         Route(LOGIN_PATH, login, methods=["POST"]),
         Route("/passage/{passage_id}", passage_page),
         Route("/copy.js", copy_js),
+        Route("/picks.js", picks_js),
         Route("/source/{doc_id}", source),
         Route("/picks", picks_page),
         Route("/picks/add", pick_add, methods=["POST"]),
