@@ -23,7 +23,7 @@ from kb.ingest.limits import Limits, ReaderProcess, check_file
 from kb.ingest.parsed import clean_text
 from kb.model import AddReport, Document, Metadata, Passage, Section
 from kb.passages import make_passages
-from kb.picks import DEFAULT_PACK, PackStore, PickState, new_pick, text_hash
+from kb.picks import DEFAULT_PACK, PackStore, PickState, new_pick, text_hash, within
 from kb.research import (
     Concordance,
     Dispersion,
@@ -248,6 +248,38 @@ class KnowledgeBase:
             kept = [p for p in picks if p.passage_id not in passage_ids]
             self.packs.save(pack, kept)
         return [p.passage_id for p in picks if p.passage_id in passage_ids]
+
+    def move_pick(self, passage_id: str, pack: str = DEFAULT_PACK, by: int = -1) -> list[str]:
+        """Move a pick ``by`` places (-1: one up); the pack's ids in their new order."""
+        with self.packs.editing():
+            picks = self.packs.load(pack)
+            at = next((n for n, p in enumerate(picks) if p.passage_id == passage_id), None)
+            if at is None:
+                raise PassageNotFound(f"'{passage_id}' is not in pack '{pack}'")
+            to = min(max(at + by, 0), len(picks) - 1)
+            picks.insert(to, picks.pop(at))
+            self.packs.save(pack, picks)
+        return [p.passage_id for p in picks]
+
+    def set_quote(self, passage_id: str, quote: str, pack: str = DEFAULT_PACK) -> None:
+        """The words of a pick to put on its slide: a cut of the passage (ellipses
+        where text is left out), never other words; "" gives the slide back to kb."""
+        with self.packs.editing():
+            picks = self.packs.load(pack)
+            at = next((n for n, p in enumerate(picks) if p.passage_id == passage_id), None)
+            if at is None:
+                raise PassageNotFound(f"'{passage_id}' is not in pack '{pack}'")
+            quote = "\n".join(line.strip() for line in quote.strip().splitlines())
+            if quote and not within(quote, picks[at].text):
+                raise InvalidArguments(
+                    "a slide's quote must be the passage's own words, cut with … where text is left out"
+                )
+            picks[at] = replace(picks[at], quote=quote)
+            self.packs.save(pack, picks)
+
+    def rename_pack(self, old: str, new: str) -> None:
+        with self.packs.editing():
+            self.packs.rename(old, new)
 
     def clear_pack(self, pack: str = DEFAULT_PACK) -> int:
         with self.packs.editing():

@@ -86,7 +86,7 @@ def slides_from(
     for state in states:
         pick = state.pick
         heading = pick.section.split(" > ")[-1] if pick.section else pick.citation.split(",")[0]
-        text = trim(pick.text, max_words, pick.query, analyze) if max_words else pick.text
+        text = pick.quote or (trim(pick.text, max_words, pick.query, analyze) if max_words else pick.text)
         chunks = split_to_fit(text, box) if fit == "split" else [trim_to_fit(text, pick.query, analyze, box)]
         notes = "\n\n".join(p for p in (pick.text, apa(state) if apa else pick.citation) if p)
         for n, chunk in enumerate(chunks):

@@ -40,6 +40,7 @@ class Pick:
     section: str
     query: str
     added: str
+    quote: str = ""  # the trainer's own cut of the passage for the slide; "" = kb trims it
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,15 @@ class PackStore:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    def rename(self, old: str, new: str) -> None:
+        """Give a pack a new name (call while ``editing``)."""
+        source, target = self._path(old), self._path(new)
+        if not source.exists():
+            raise KbError(f"there is no pack '{old}'")
+        if target.exists():
+            raise InvalidPackName(f"a pack named '{new}' exists already")
+        os.replace(source, target)
+
     def names(self) -> list[str]:
         return sorted(p.stem for p in self.folder.glob("*.json")) if self.folder.is_dir() else []
 
@@ -134,3 +144,22 @@ class PackStore:
                 "starting with a letter or digit"
             )
         return self.folder / f"{pack}.json"
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def within(quote: str, text: str) -> bool:
+    """Whether every piece of ``quote`` (the parts between ellipses) stands in
+    ``text`` word for word, in order: a slide may cut a passage, never change it."""
+    words = [w.casefold() for w in _WORDS.findall(text)]
+    at = 0
+    for piece in re.split(r"…|\.\.\.", quote):
+        wanted = [w.casefold() for w in _WORDS.findall(piece)]
+        if not wanted:
+            continue
+        found = next((i for i in range(at, len(words) - len(wanted) + 1) if words[i : i + len(wanted)] == wanted), None)
+        if found is None:
+            return False
+        at = found + len(wanted)
+    return True

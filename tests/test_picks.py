@@ -152,3 +152,23 @@ def test_export_of_an_empty_pack_is_an_error(docs, tmp_path):
     invoke("add", *docs)
     result = invoke("pick", "export", "--format", "md", "-o", tmp_path / "x.md")
     assert result.exit_code == 2 and "pack 'default' is empty" in result.stderr
+
+
+def test_picks_are_reordered_quoted_within_the_passage_and_packs_renamed(filled, tmp_path):
+    filled.pick(["guide:1", "notes:1", "guide:2"], pack="session")
+    assert filled.move_pick("guide:2", "session", -1) == ["guide:1", "guide:2", "notes:1"]
+    assert filled.move_pick("guide:1", "session", -1) == ["guide:1", "guide:2", "notes:1"]  # already first
+    filled.set_quote(
+        "guide:1", "Policing by consent rests on public approval. … Officers explain what they do.", "session"
+    )
+    slides = filled.slides("session")
+    assert slides[0].quote == "Policing by consent rests on public approval. … Officers explain what they do."
+    with pytest.raises(KbError, match="the passage's own words"):
+        filled.set_quote("guide:1", "Policing by force rests on fear.", "session")
+    filled.set_quote("guide:1", "", "session")
+    assert filled.slides("session")[0].quote.startswith("Policing by consent rests on public approval. It is")
+    filled.rename_pack("session", "consent talk")
+    assert "consent talk" in filled.packs.names() and "session" not in filled.packs.names()
+    with pytest.raises(KbError, match="exists already"):
+        filled.pick(["guide:1"], pack="other")
+        filled.rename_pack("other", "consent talk")

@@ -268,3 +268,23 @@ def test_picking_without_script_comes_back_to_the_hit_and_with_script_answers_js
                              "message": "Removed guide:1; 0 in pack 'default'"}  # fmt: skip
     evil = client.post("/picks/add", data={**form, "anchor": '"><script>'}, follow_redirects=False)
     assert evil.headers["location"] == "/?q=consent&page=1"
+
+
+def test_the_picks_page_reorders_quotes_renames_and_creates_packs(client):
+    token = token_of(client.get("/picks").text)
+    for passage_id in ("guide:1", "report:1"):
+        client.post("/picks/add", data={"id": passage_id, "token": token})
+    moved = client.post("/picks/move", data={"id": "report:1", "by": "up", "token": token}, follow_redirects=False)
+    assert moved.status_code == 303 and moved.headers["location"] == "/picks?pack=default#pick-report:1"
+    assert [p["id"] for p in client.get("/api/picks").json()["picks"]] == ["report:1", "guide:1"]
+    page = client.get("/picks").text
+    assert "Move “Consent” up" in page and "Move “Consent” down" not in page  # last: only up
+    refused = client.post("/picks/quote", data={"id": "guide:1", "quote": "Other words.", "token": token})
+    assert refused.status_code == 400
+    client.post("/picks/rename", data={"pack": "default", "new": "trainers", "token": token})
+    assert [p["id"] for p in client.get("/api/picks", params={"pack": "trainers"}).json()["picks"]] == [
+        "report:1",
+        "guide:1",
+    ]
+    made = client.post("/picks/new", data={"new": "next week", "token": token}, follow_redirects=False)
+    assert made.headers["location"] == "/picks?pack=next+week" and "next week" in client.get("/picks").text

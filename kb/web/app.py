@@ -263,7 +263,8 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         pack = request.query_params.get("pack") or DEFAULT_PACK
         kb = knowledge_base()
         packs = sorted({*kb.packs.names(), DEFAULT_PACK, pack})
-        return page(request, "picks.html", pack=pack, packs=packs, states=kb.picked(pack))
+        slides = {s.passage_id: s.quote for s in kb.slides(pack) if not s.continued} if kb.picked(pack) else {}
+        return page(request, "picks.html", pack=pack, packs=packs, states=kb.picked(pack), slides=slides)
 
     async def pick_add(request: Request) -> Response:
         form = await request.form()
@@ -281,6 +282,32 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         passage_id = str(form.get("id", ""))
         await run_in_threadpool(knowledge_base().unpick, [passage_id], pack)
         return picked_answer(request, form, pack, passage_id, False, f"/picks?{urlencode({'pack': pack})}")
+
+    async def pick_change(request: Request) -> Response:
+        """Reorder a pick, set its slide's quote, rename the pack or start a new one."""
+        form = await request.form()
+        check_post(request, form)
+        kb = knowledge_base()
+        pack = str(form.get("pack") or DEFAULT_PACK)
+        action = request.path_params["action"]
+        passage_id = str(form.get("id", ""))
+        if action == "move":
+            await run_in_threadpool(kb.move_pick, passage_id, pack, -1 if form.get("by") == "up" else 1)
+        elif action == "quote":
+            quote = "" if form.get("reset") else str(form.get("quote", ""))[:20_000]
+            await run_in_threadpool(kb.set_quote, passage_id, quote, pack)
+        elif action == "rename":
+            new = str(form.get("new", "")).strip()
+            await run_in_threadpool(kb.rename_pack, pack, new)
+            pack = new
+        elif action == "new":
+            pack = str(form.get("new", "")).strip()
+            if pack not in kb.packs.names():
+                await run_in_threadpool(kb.clear_pack, pack)  # an empty pack, ready to pick into
+        else:
+            raise HTTPException(404, f"no pick action '{action}'")
+        anchor = f"#pick-{passage_id}" if action in ("move", "quote") and re.fullmatch(r"[\w:.-]+", passage_id) else ""
+        return RedirectResponse(f"/picks?{urlencode({'pack': pack})}{anchor}", 303)
 
     def picked_answer(request: Request, form, pack: str, passage_id: str, picked: bool, fallback: str) -> Response:
         """JSON for the page's script (the page stays where it is); else back to
@@ -555,6 +582,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         Route("/picks", picks_page),
         Route("/picks/add", pick_add, methods=["POST"]),
         Route("/picks/remove", pick_remove, methods=["POST"]),
+        Route("/picks/{action}", pick_change, methods=["POST"]),
         Route("/picks/export.{fmt}", pick_export),
         Route("/documents", documents_page),
         Route("/documents/{doc_id}", document_page),
