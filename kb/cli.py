@@ -1302,6 +1302,57 @@ def pick_remove(obj: _Context, passage_ids: tuple[str, ...], pack: str):
     click.echo(f"Removed {_count(len(removed), 'passage')} from pack '{pack}'.")
 
 
+@pick_command("move")
+@click.argument("passage_id")
+@click.option("--up", "by", flag_value=-1, default=True, help="One place earlier (the default).")
+@click.option("--down", "by", flag_value=1, help="One place later.")
+@pack_option
+@click.pass_obj
+def pick_move(obj: _Context, passage_id: str, by: int, pack: str):
+    """Move a pick one place up or down in its pack (the order of the slides).
+
+    \b
+    Example:
+        kb pick move guidebook:40 --up --pack consent
+    """
+    order = obj.open().move_pick(passage_id, pack, int(by))
+    for n, moved in enumerate(order, start=1):
+        click.echo(f"{n:>2}. {moved}")
+
+
+@pick_command("quote")
+@click.argument("passage_id")
+@click.argument("quote", required=False, default="")
+@pack_option
+@click.pass_obj
+def pick_quote(obj: _Context, passage_id: str, quote: str, pack: str):
+    """Set the words of a pick's slide: the passage's own words, cut with "…".
+
+    With no QUOTE, kb trims the passage for the slide again.
+
+    \b
+    Example:
+        kb pick quote guidebook:12 "Policing by consent rests on approval. … It is renewed daily."
+    """
+    obj.open().set_quote(passage_id, quote, pack)
+    click.echo(f"Slide quote for {passage_id}: " + ("set" if quote else "kb trims it"))
+
+
+@pick_command("rename")
+@click.argument("old")
+@click.argument("new")
+@click.pass_obj
+def pick_rename(obj: _Context, old: str, new: str):
+    """Rename a pack.
+
+    \b
+    Example:
+        kb pick rename default "policing by consent"
+    """
+    obj.open().rename_pack(old, new)
+    click.echo(f"Pack '{old}' is now '{new}'.")
+
+
 @pick_command("clear")
 @pack_option
 @click.pass_obj

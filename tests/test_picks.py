@@ -172,3 +172,19 @@ def test_picks_are_reordered_quoted_within_the_passage_and_packs_renamed(filled,
     with pytest.raises(KbError, match="exists already"):
         filled.pick(["guide:1"], pack="other")
         filled.rename_pack("other", "consent talk")
+
+
+def test_the_cli_moves_quotes_and_renames(filled, monkeypatch):
+    monkeypatch.setenv("KB_INDEX", str(filled.path))
+    filled.pick(["guide:1", "notes:1"])
+    runner = CliRunner()
+    moved = runner.invoke(kb_cli.cli, ["pick", "move", "notes:1", "--up"])
+    assert moved.exit_code == 0 and moved.stdout.splitlines()[0] == " 1. notes:1"
+    down = runner.invoke(kb_cli.cli, ["pick", "move", "notes:1", "--down"])
+    assert down.stdout.splitlines()[1] == " 2. notes:1"
+    bad = runner.invoke(kb_cli.cli, ["pick", "quote", "guide:1", "Words the passage never said."])
+    assert bad.exit_code == 2 and "the passage's own words" in bad.stderr
+    good = runner.invoke(kb_cli.cli, ["pick", "quote", "guide:1", "Policing by consent rests on public approval."])
+    assert good.exit_code == 0 and filled.slides()[0].quote == "Policing by consent rests on public approval."
+    assert runner.invoke(kb_cli.cli, ["pick", "rename", "default", "consent"]).exit_code == 0
+    assert [s.pick.passage_id for s in filled.picked("consent")] == ["guide:1", "notes:1"]
