@@ -260,7 +260,7 @@ def test_picking_without_script_comes_back_to_the_hit_and_with_script_answers_js
     page = client.get("/", params={"q": "consent"}).text
     assert (
         "Picked ✓" in page
-        and 'aria-label="Unpick Consent' in page
+        and 'aria-label="Picked ✓, unpick Consent' in page
         and '<span id="pick-count" class="count">(1)</span>' in page
     )
     answer = client.post("/picks/remove", data=form, headers={"Accept": "application/json"})

@@ -128,9 +128,43 @@ def test_picking_from_results_happens_in_place(server, browser):
     WebDriverWait(browser, 10).until(lambda b: button.text == "Picked ✓")
     assert browser.execute_script("return window.kbMarker") == "same page"  # no reload
     assert browser.execute_script("return window.scrollY") == scrolled  # the scroll kept
-    assert button.get_attribute("aria-pressed") == "true" and button.get_attribute("aria-label").startswith("Unpick ")
+    assert button.get_attribute("aria-pressed") == "true" and button.get_attribute("aria-label").startswith(
+        "Picked ✓, unpick "
+    )
     assert browser.find_element(By.ID, "pick-count").text == "(1)"
     assert "Picked " in browser.find_element(By.ID, "announce").get_attribute("textContent")
     browser.execute_script("arguments[0].click()", button)
     WebDriverWait(browser, 10).until(lambda b: button.text == "Pick")
     assert browser.find_element(By.ID, "pick-count").text == "(0)"
+
+
+AXE = config.PROJECT_ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+VIEWS = ["/", "/?q=consent", "/?q=zeppelin", "/passage/guide:1?q=consent", "/picks", "/documents", "/documents/guide",
+         "/terms?t=trust,consent", "/kwic?term=trust", "/compare", "/diff", "/passage/nothing:1"]  # fmt: skip
+AA_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def test_every_view_passes_axe_at_both_widths(server, browser):
+    """axe-core (npm) with the WCAG 2.2 AA rules and best practice: no violation of any impact."""
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must have axe-core in .cache/axe (see .ci/run)", pytrace=False)
+        pytest.skip("needs axe-core: npm install --prefix .cache/axe axe-core@4.14.1")
+    script = AXE.read_text(encoding="utf-8")
+    browser.get(server + "/?q=consent")  # a pick, so that the picked state is checked too
+    browser.find_element(By.CSS_SELECTOR, "#hit-1 form.pick-toggle button").click()
+    WebDriverWait(browser, 10).until(lambda b: "Picked" in b.find_element(By.CSS_SELECTOR, "#hit-1 button").text)
+    found = []
+    for width in (1280, 390):
+        browser.set_window_size(width, 900)
+        for view in VIEWS:
+            browser.get(server + view)
+            browser.execute_script(script)
+            violations = browser.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+                ".then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes[0].target.join(' ')])));",
+                AA_RULES,
+            )
+            found += [(width, view, *v) for v in violations]
+    assert not found, found

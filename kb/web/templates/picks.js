@@ -16,7 +16,7 @@ for (const form of document.querySelectorAll("form.pick-toggle")) {
       form.action = data.picked ? "/picks/remove" : "/picks/add";
       button.textContent = data.picked ? "Picked ✓" : "Pick";
       button.setAttribute("aria-pressed", data.picked ? "true" : "false");
-      button.setAttribute("aria-label", (data.picked ? "Unpick " : "Pick ") + what);
+      button.setAttribute("aria-label", (data.picked ? "Picked ✓, unpick " : "Pick ") + what);
       const count = document.getElementById("pick-count");
       if (count) count.textContent = "(" + data.count + ")";
       document.getElementById("announce").textContent = data.message;
