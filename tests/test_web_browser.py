@@ -7,6 +7,7 @@ says why; under CI (CI=true) a missing browser is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -40,11 +41,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def server(knowledge_base, write):
-    knowledge_base.add(
-        [write("guide.md", "# Guide\n\n## Consent\n\nPolicing by consent rests on public approval and trust.\n")]
-    )
+@contextlib.contextmanager
+def serving(knowledge_base):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, str(config.PROJECT_ROOT / "cli.py"), "--index", str(knowledge_base.path), "serve",
@@ -61,9 +59,39 @@ def server(knowledge_base, write):
             assert process.poll() is None, process.stderr.read()
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.communicate(timeout=10)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+@pytest.fixture
+def server(knowledge_base, write):
+    knowledge_base.add(
+        [write("guide.md", "# Guide\n\n## Consent\n\nPolicing by consent rests on public approval and trust.\n")]
+    )
+    with serving(knowledge_base) as base:
+        yield base
+
+
+TRUST_SECTIONS = {
+    "Listening": "Trust begins when officers listen first. Residents notice who stays after the meeting. "
+    "A promise kept is worth ten leaflets.",
+    "Explaining": "Trust grows when decisions are explained. People accept a hard call they understand. "
+    "Silence reads as contempt.",
+    "Returning": "Trust lasts when the same officers come back. A new face every month undoes the work. "
+    "Rotas can keep one beat for a year.",
+}
+
+
+@pytest.fixture
+def trainer_server(knowledge_base, write):
+    sections = "\n\n".join(f"## {heading}\n\n{text}\n\n" + "Filler about patrol routes. " * 30
+                             for heading, text in TRUST_SECTIONS.items())  # fmt: skip
+    knowledge_base.add([write("handbook.md", f"# Trust Handbook\n\n{sections}\n")])
+    with serving(knowledge_base) as base:
+        yield base
 
 
 @pytest.fixture
@@ -168,3 +196,54 @@ def test_every_view_passes_axe_at_both_widths(server, browser):
             )
             found += [(width, view, *v) for v in violations]
     assert not found, found
+
+
+def test_a_trainer_builds_a_deck_in_the_browser(trainer_server, browser):
+    """Search, pick three hits without losing the place, reorder, trim one quote,
+    rename the pack, download the deck and read it back."""
+    browser.set_window_size(1280, 500)
+    browser.get(trainer_server + "/?q=trust")
+    browser.execute_script("window.scrollTo(0, 300)")
+    for n in (1, 2, 3):
+        button = browser.find_element(By.CSS_SELECTOR, f"#hit-{n} form.pick-toggle button")
+        place = browser.execute_script("return window.scrollY")
+        browser.execute_script("arguments[0].click()", button)
+        WebDriverWait(browser, 10).until(lambda b, button=button: button.text == "Picked ✓")
+        assert browser.execute_script("return window.scrollY") == place
+    assert browser.find_element(By.ID, "pick-count").text == "(3)"
+
+    browser.get(trainer_server + "/picks")
+    first_three = [
+        li.find_element(By.TAG_NAME, "a").text for li in browser.find_elements(By.CSS_SELECTOR, "ol.picks > li")
+    ]
+    second = first_three[1]
+    browser.find_element(By.XPATH, f"//button[text()='Move “{second}” up']").click()
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "ol.picks > li a")[0].text == second)
+    order = [second, first_three[0], first_three[2]]
+
+    trimmed = TRUST_SECTIONS[second].split(". ")[0] + ". … " + TRUST_SECTIONS[second].split(". ")[-1]
+    area = browser.find_elements(By.CSS_SELECTOR, "ol.picks textarea")[0]
+    area.clear()
+    area.send_keys(trimmed)
+    browser.find_element(By.XPATH, f"//button[text()='Save the quote for “{second}”']").click()
+    WebDriverWait(browser, 10).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "ol.picks textarea")[0].get_attribute("value") == trimmed
+    )
+
+    rename = browser.find_element(By.XPATH, "//form[@action='/picks/rename']//input[@name='new']")
+    rename.clear()
+    rename.send_keys("trust session")
+    browser.find_element(By.XPATH, "//button[text()='Rename “default”']").click()
+    WebDriverWait(browser, 10).until(lambda b: "Pack “trust session”" in b.find_element(By.TAG_NAME, "h1").text)
+
+    browser.find_element(By.LINK_TEXT, "PowerPoint").click()
+    deck_path = browser.downloads / "kb-trust session.pptx"
+    deadline = time.monotonic() + 20
+    while not deck_path.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    deck = Presentation(str(deck_path))
+    titles = [slide.shapes.title.text for slide in deck.slides]
+    assert titles == ["Trust session", *order, "Sources"]
+    quote = next(s for s in deck.slides[1].shapes if not s.is_placeholder).text_frame.text
+    assert quote == f"“{trimmed}”"
+    assert TRUST_SECTIONS[second] in deck.slides[1].notes_slide.notes_text_frame.text
