@@ -268,8 +268,9 @@ def compare(
         if a[item] + b[item] >= min_count
     ]
     scored = [k for k in scored if k.g2 >= min_g2]
-    more_a = sorted((k for k in scored if k.log_ratio > 0), key=lambda k: -k.g2)[:top]
-    more_b = sorted((k for k in scored if k.log_ratio < 0), key=lambda k: -k.g2)[:top]
+    # Ties (common among rare items) go by count, then alphabet, so a table never depends on hash order.
+    more_a = sorted((k for k in scored if k.log_ratio > 0), key=lambda k: (-k.g2, -k.count_a, k.item))[:top]
+    more_b = sorted((k for k in scored if k.log_ratio < 0), key=lambda k: (-k.g2, -k.count_b, k.item))[:top]
     return more_a, more_b, total_a, total_b
 
 

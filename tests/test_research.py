@@ -82,7 +82,9 @@ def test_an_acronym_and_its_expansion_are_said_to_count_the_same_forms(knowledge
 def test_compare_keeps_compounds_whole_names_its_columns_and_refuses_one_document_twice(editions, monkeypatch):
     monkeypatch.setenv("KB_INDEX", str(editions.path))
     runner = CliRunner()
-    shown = runner.invoke(kb_cli.cli, ["compare", "handbook-2008", "handbook-2022", "--p", "none", "--min-count", "1"])
+    shown = runner.invoke(
+        kb_cli.cli, ["compare", "handbook-2008", "handbook-2022", "--p", "none", "--min-count", "1", "--top", "100"]
+    )
     assert "handbook-2008 handbook-2022" in shown.stdout and "multi-stakeholder" in shown.stdout
     assert not any(line.split()[:1] == ["stakeholder"] for line in shown.stdout.splitlines())
     assert all(float(line.split()[-1]) >= 0 for line in shown.stdout.splitlines() if re.search(r"\d\.\d\d$", line))
