@@ -132,6 +132,9 @@ def command(*args, **kwargs):
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (format in README).")
+doc_option = click.option(
+    "--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.'
+)
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress or notes on stderr.")
 
 
@@ -141,7 +144,7 @@ quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress or 
 @command()
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
+@doc_option
 @click.option("--literal", is_flag=True, help="No acronym, compound or spelling expansion.")
 @click.option(
     "--edition",
@@ -729,7 +732,7 @@ def _doc_label(count) -> str:
 @click.option("--by", "by_section", type=click.Choice(["document", "section"]), default="document",
               show_default=True, help="Per document, or the sections that use each term most.")  # fmt: skip
 @click.option("--top", default=5, show_default=True, type=click.IntRange(1, 500), help="Sections per document.")
-@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
+@doc_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Also draw grouped bars to a PNG.")
 @json_option
@@ -804,7 +807,7 @@ def terms(obj: _Context, terms: tuple[str, ...], expand: bool, show_forms: bool,
 @click.option("--sort", type=click.Choice(["left", "right", "doc"]), default="doc", show_default=True)
 @click.option("--position", default=1, show_default=True, type=click.IntRange(1, 10),
               help="With --sort left/right: sort on the word this many places from the term.")  # fmt: skip
-@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
+@doc_option
 @click.option("--expand", is_flag=True, help="Match as search does: stems, compound forms, acronyms both ways.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @json_option
@@ -856,7 +859,7 @@ def kwic(obj: _Context, term: str, width: int | None, sort: str, position: int, 
 
 @command()
 @click.argument("term")
-@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
+@doc_option
 @click.option("--expand", is_flag=True, help="Match as search does: stems, compound forms, acronyms both ways.")
 @json_option
 @click.pass_obj
@@ -901,7 +904,7 @@ def dispersion(obj: _Context, term: str, doc: str | None, expand: bool, as_json:
 @click.option("--measure", type=click.Choice(MEASURES), default="logdice", show_default=True)
 @click.option("--min-count", default=3, show_default=True, type=click.IntRange(1), help="Times together, at least.")
 @click.option("--top", default=20, show_default=True, type=click.IntRange(1, 500))
-@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
+@doc_option
 @click.option("--all-words", is_flag=True, help="Let stop words (the, of, and ...) be collocates too.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @json_option
@@ -948,7 +951,7 @@ def collocates(obj: _Context, node: str, window: int, measure: str, min_count: i
 @click.option("-n", "size", default=2, show_default=True, type=click.IntRange(2, 4), help="Words per n-gram.")
 @click.option("--top", default=30, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--min-count", default=2, show_default=True, type=click.IntRange(1))
-@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
+@doc_option
 @click.option("--all-words", is_flag=True, help="Keep n-grams that begin or end with a stop word.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @json_option
@@ -968,7 +971,7 @@ def ngrams(obj: _Context, size: int, top: int, min_count: int, doc: str | None, 
 @command()
 @click.option("--top", default=50, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--min-count", default=1, show_default=True, type=click.IntRange(1))
-@click.option("--doc", help='Only this document: id, year or edition ("2022", "2nd"), or part of id or title.')
+@doc_option
 @click.option("--content", is_flag=True, help="Leave out stop words (the, of, and ...).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @json_option
