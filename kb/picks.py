@@ -52,6 +52,10 @@ class PickState:
     current_text: str | None
 
 
+def is_pack_name(name: str) -> bool:
+    return bool(_PACK_NAME.fullmatch(name))
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -138,7 +142,7 @@ class PackStore:
             raise
 
     def _path(self, pack: str) -> Path:
-        if not _PACK_NAME.fullmatch(pack):
+        if not is_pack_name(pack):
             raise InvalidPackName(
                 f"{pack!r} is not a pack name: up to 64 letters, digits, spaces, '.', '_' and '-', "
                 "starting with a letter or digit"

@@ -288,3 +288,31 @@ def test_the_picks_page_reorders_quotes_renames_and_creates_packs(client):
     ]
     made = client.post("/picks/new", data={"new": "next week", "token": token}, follow_redirects=False)
     assert made.headers["location"] == "/picks?pack=next+week" and "next week" in client.get("/picks").text
+
+
+def test_the_nav_chooses_the_pack_that_results_are_picked_into(client):
+    page = client.get("/", params={"q": "trust"}).text
+    assert "Picking into" not in page  # one pack: nothing to choose
+    token = token_of(page)
+    client.post("/picks/add", data={"id": "guide:1", "token": token})
+    client.post("/picks/new", data={"new": "week two", "token": token})  # a new pack is the one picked into
+    page = client.get("/", params={"q": "trust"}).text
+    assert "<option selected>week two</option>" in page and '<span id="pick-count" class="count">(0)</span>' in page
+    assert 'name="pack" value="week two"' in page  # each Pick button says where it goes
+    client.post("/picks/add", data={"id": "report:1", "token": token})  # a form without a pack: the chosen one
+    assert [p["id"] for p in client.get("/api/picks").json()["picks"]] == ["report:1"]
+    assert [p["id"] for p in client.get("/api/picks", params={"pack": "default"}).json()["picks"]] == ["guide:1"]
+    back = client.post("/picks/use", data={"pack": "default", "token": token, "back": "/?q=trust"},
+                       follow_redirects=False)  # fmt: skip
+    assert back.status_code == 303 and back.headers["location"] == "/?q=trust"
+    assert "<option selected>default</option>" in client.get(back.headers["location"]).text
+    shown = client.post("/picks/use", data={"pack": "week two", "token": token, "back": "/picks?pack=default"},
+                        follow_redirects=False)  # fmt: skip
+    assert shown.headers["location"] == "/picks?pack=week+two"
+    client.post("/picks/rename", data={"pack": "week two", "new": "week 2", "token": token})
+    assert "<option selected>week 2</option>" in client.get("/picks").text  # renaming keeps it chosen
+    assert client.post("/picks/use", data={"pack": ".hidden", "token": token}).status_code == 400
+    assert client.post("/picks/use", data={"pack": "default", "token": "forged"}).status_code == 403
+    client.cookies.clear()
+    client.cookies.set("kb_pack", "../../etc")
+    assert "<option selected>default</option>" in client.get("/picks").text  # a bad cookie is no pack

@@ -32,7 +32,7 @@ from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
 def free_port() -> int:
@@ -182,6 +182,14 @@ def test_every_view_passes_axe_at_both_widths(server, browser):
     browser.get(server + "/?q=consent")  # a pick, so that the picked state is checked too
     browser.find_element(By.CSS_SELECTOR, "#hit-1 form.pick-toggle button").click()
     WebDriverWait(browser, 10).until(lambda b: "Picked" in b.find_element(By.CSS_SELECTOR, "#hit-1 button").text)
+    browser.get(server + "/picks")  # a second pack, so that the nav's pack chooser is on every view
+    browser.find_element(By.CSS_SELECTOR, "#new-pack input[name=new]").send_keys("later")
+    browser.find_element(By.CSS_SELECTOR, "#new-pack button").click()
+    settle(browser).until(lambda b: "Pack “later”" in b.find_element(By.TAG_NAME, "h1").text)
+    assert browser.find_element(By.ID, "pick-count").text == "(0)"
+    Select(browser.find_element(By.CSS_SELECTOR, ".pack-chooser select")).select_by_visible_text("default")
+    browser.find_element(By.CSS_SELECTOR, ".pack-chooser button").click()
+    settle(browser).until(lambda b: b.find_element(By.ID, "pick-count").text == "(1)")
     found = []
     for width in (1280, 390):
         browser.set_window_size(width, 900)

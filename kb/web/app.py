@@ -51,7 +51,7 @@ from kb.editions import document_label, edition_tag, latest_editions
 from kb.export import FORMATS, deck_title, to_csv, to_json, to_markdown, write_pptx
 from kb.inert import web_url
 from kb.model import Document, Hit, Passage
-from kb.picks import DEFAULT_PACK
+from kb.picks import DEFAULT_PACK, is_pack_name
 from kb.plot import document_legend
 from kb.research import SIGNIFICANCE
 from kb.search import STOP_WORDS, analyze, warm
@@ -63,6 +63,7 @@ MAX_QUERY = 300
 MAX_LIMIT = 100
 MAX_TERMS = 10
 PAGE_SIZE = 10
+PACK_COOKIE = "kb_pack"
 MAX_PAGE = 50
 BAR_WIDTH = 20
 
@@ -118,13 +119,27 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             warming.join(timeout=10)  # it reads one word at a time: closing under it would reopen the index
         shared.index.close()
 
-    def pick_count() -> int:
+    def current_pack(request: Request) -> str:
+        """The pack this browser picks into: its own choice (a cookie, so that two
+        trainers on one server each keep theirs), else the default pack."""
+        chosen = request.cookies.get(PACK_COOKIE, "")
+        return chosen if is_pack_name(chosen) else DEFAULT_PACK
+
+    def choosing_pack(response: Response, pack: str) -> Response:
+        response.set_cookie(PACK_COOKIE, pack, max_age=365 * 24 * 3600, httponly=True, samesite="strict")
+        return response
+
+    def pack_nav(request: Request) -> dict:
+        """What the nav shows of the packs: the current one, its count and the others to choose from."""
+        pack, names, count = current_pack(request), [], 0
         with contextlib.suppress(KbError, OSError):
-            return len(knowledge_base().packs.load(DEFAULT_PACK))
-        return 0
+            packs = knowledge_base().packs
+            names, count = packs.names(), len(packs.load(pack))
+        return {"nav_pack": pack, "nav_packs": sorted({*names, DEFAULT_PACK, pack}), "pick_count": count}
 
     def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
-        context.update(token=token, max_query=MAX_QUERY, pick_count=pick_count())
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        context.update(token=token, max_query=MAX_QUERY, here=here, **pack_nav(request))
         return HTMLResponse(templates.get_template(name).render(request=request, **context), status_code=status)
 
     def api(data: dict) -> JSONResponse:
@@ -157,7 +172,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             acronyms = kb.acronyms() if documents else []
             context["examples"] = ['"policing by consent"', acronyms[0][0] if acronyms else "CoP", "trust AND youth"]
         if q:
-            context["picked"] = {p.passage_id for p in kb.packs.load(DEFAULT_PACK)}
+            context["picked"] = {p.passage_id for p in kb.packs.load(current_pack(request))}
             result = kb.search(q, limit=number * PAGE_SIZE, doc=doc, literal=literal, latest=latest)
             hits = [
                 _hit_view(hit)
@@ -260,16 +275,15 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
     # -- picks ------------------------------------------------------------------
 
     def picks_page(request: Request) -> Response:
-        pack = request.query_params.get("pack") or DEFAULT_PACK
+        pack = request.query_params.get("pack") or current_pack(request)
         kb = knowledge_base()
-        packs = sorted({*kb.packs.names(), DEFAULT_PACK, pack})
         slides = {s.passage_id: s.quote for s in kb.slides(pack) if not s.continued} if kb.picked(pack) else {}
-        return page(request, "picks.html", pack=pack, packs=packs, states=kb.picked(pack), slides=slides)
+        return page(request, "picks.html", pack=pack, states=kb.picked(pack), slides=slides)
 
     async def pick_add(request: Request) -> Response:
         form = await request.form()
         check_post(request, form)
-        pack = str(form.get("pack") or DEFAULT_PACK)
+        pack = str(form.get("pack") or current_pack(request))
         query = str(form.get("q", ""))[:MAX_QUERY]
         passage_id = str(form.get("id", ""))
         await run_in_threadpool(knowledge_base().pick, [passage_id], pack, query=query)
@@ -278,18 +292,21 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
     async def pick_remove(request: Request) -> Response:
         form = await request.form()
         check_post(request, form)
-        pack = str(form.get("pack") or DEFAULT_PACK)
+        pack = str(form.get("pack") or current_pack(request))
         passage_id = str(form.get("id", ""))
         await run_in_threadpool(knowledge_base().unpick, [passage_id], pack)
         return picked_answer(request, form, pack, passage_id, False, f"/picks?{urlencode({'pack': pack})}")
 
     async def pick_change(request: Request) -> Response:
-        """Reorder a pick, set its slide's quote, rename the pack or start a new one."""
+        """Reorder a pick, set its slide's quote, rename the pack, start a new one
+        or choose the one to pick into. A new pack, or the current one renamed,
+        is the pack this browser picks into from then on."""
         form = await request.form()
         check_post(request, form)
         kb = knowledge_base()
-        pack = str(form.get("pack") or DEFAULT_PACK)
+        pack = str(form.get("pack") or current_pack(request))
         action = request.path_params["action"]
+        now_current = pack if action == "use" else None
         passage_id = str(form.get("id", ""))
         if action == "move":
             await run_in_threadpool(kb.move_pick, passage_id, pack, -1 if form.get("by") == "up" else 1)
@@ -299,15 +316,25 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         elif action == "rename":
             new = str(form.get("new", "")).strip()
             await run_in_threadpool(kb.rename_pack, pack, new)
+            if pack == current_pack(request):
+                now_current = new
             pack = new
         elif action == "new":
-            pack = str(form.get("new", "")).strip()
+            pack = now_current = str(form.get("new", "")).strip()
             if pack not in kb.packs.names():
                 await run_in_threadpool(kb.clear_pack, pack)  # an empty pack, ready to pick into
+        elif action == "use":
+            if not is_pack_name(pack):
+                raise BadRequest(f"{pack!r} is not a pack name")
+            shown = f"/picks?{urlencode({'pack': pack})}"
+            back = _local_path(str(form.get("back") or ""), fallback=shown)
+            back = shown if back.split("?")[0] == "/picks" else back  # the picks page shows the chosen pack
+            return choosing_pack(RedirectResponse(back, 303), pack)
         else:
             raise HTTPException(404, f"no pick action '{action}'")
         anchor = f"#pick-{passage_id}" if action in ("move", "quote") and re.fullmatch(r"[\w:.-]+", passage_id) else ""
-        return RedirectResponse(f"/picks?{urlencode({'pack': pack})}{anchor}", 303)
+        answer = RedirectResponse(f"/picks?{urlencode({'pack': pack})}{anchor}", 303)
+        return choosing_pack(answer, now_current) if now_current else answer
 
     def picked_answer(request: Request, form, pack: str, passage_id: str, picked: bool, fallback: str) -> Response:
         """JSON for the page's script (the page stays where it is); else back to
@@ -324,7 +351,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         return RedirectResponse(back, 303)
 
     def api_picks(request: Request) -> Response:
-        pack = request.query_params.get("pack") or DEFAULT_PACK
+        pack = request.query_params.get("pack") or current_pack(request)
         return api(serialize.picks_json(pack, knowledge_base().picked(pack)))
 
     @slow
@@ -332,7 +359,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         fmt = request.path_params["fmt"]
         if fmt not in FORMATS:
             raise HTTPException(404, f"no export format '{fmt}' (formats: {', '.join(FORMATS)})")
-        pack = request.query_params.get("pack") or DEFAULT_PACK
+        pack = request.query_params.get("pack") or current_pack(request)
         states = knowledge_base().picked(pack)
         if not states:
             raise BadRequest(f"pack '{pack}' is empty")
