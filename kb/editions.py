@@ -105,22 +105,27 @@ def group_copies(found: list[tuple[Passage, Document]]) -> list[tuple[int, list[
     for word in another document's leading place: (index of the leading
     place, where else it stands), in ranking order. Of a group, the newest
     document's passage leads, at the group's best place. Only the first
-    ``GROUPED_PLACES`` are compared (pairwise), so a deep ranking stays cheap."""
+    ``GROUPED_PLACES`` are compared (pairwise), so a deep ranking stays cheap;
+    word pairs are compared by their hashes, and only for passages of like
+    length."""
     compared = min(len(found), GROUPED_PLACES)
     lengths = [len(passage.text.split()) for passage, _ in found[:compared]]
-    pairs: dict[int, frozenset[tuple[str, str]]] = {}
+    pairs: dict[int, frozenset[int]] = {}
 
-    def pairs_of(n: int) -> frozenset[tuple[str, str]]:  # worked out only for passages of like length
+    def pairs_of(n: int) -> frozenset[int]:
         if n not in pairs:
-            words = [w.casefold() for w in _WORD.findall(found[n][0].text)]
-            pairs[n] = frozenset(itertools.pairwise(words))
+            words = _WORD.findall(found[n][0].text.casefold())
+            pairs[n] = frozenset(map(hash, itertools.pairwise(words)))
         return pairs[n]
 
     def same_text(a: int, b: int) -> bool:
         if min(lengths[a], lengths[b]) < SAME_TEXT * max(lengths[a], lengths[b]):
             return False
         pairs_a, pairs_b = pairs_of(a), pairs_of(b)
-        return bool(pairs_a and pairs_b) and len(pairs_a & pairs_b) >= SAME_TEXT * max(len(pairs_a), len(pairs_b))
+        most = max(len(pairs_a), len(pairs_b))
+        if min(len(pairs_a), len(pairs_b)) < SAME_TEXT * most:  # too few pairs to share enough
+            return False
+        return bool(pairs_a and pairs_b) and len(pairs_a & pairs_b) >= SAME_TEXT * most
 
     taken = [False] * compared
     groups: list[tuple[int, list[AlsoIn]]] = []

@@ -98,3 +98,59 @@ def test_the_web_page_shows_editions_and_where_else_a_passage_stands(editions):
         assert '<span class="muted">(2nd ed., 2022)</span>' in page
         assert 'Also in <a href="/passage/gp-2008%3A1">1st ed., 2008</a>' in page
         assert "0 passages" in client.get("/", params={"q": "fax machines", "latest": "1"}).text
+
+
+def test_copies_are_found_among_many_hits_as_comparing_every_pair_finds_them():
+    """Word pairs compared by their hashes, and the checks that skip pairs
+    which can't be copies, never change a grouping: random rankings with copies,
+    near copies and strangers group exactly as comparing every pair's words does."""
+    import itertools
+    import random
+    import re
+
+    from kb.editions import SAME_TEXT, group_copies
+    from kb.model import Passage
+
+    def every_pair(found):
+        words = [[w.casefold() for w in re.findall(r"\w+", p.text)] for p, _ in found]
+        pairs = [frozenset(itertools.pairwise(w)) for w in words]
+        lengths = [len(p.text.split()) for p, _ in found]
+
+        def same(a, b):
+            if min(lengths[a], lengths[b]) < SAME_TEXT * max(lengths[a], lengths[b]):
+                return False
+            most = max(len(pairs[a]), len(pairs[b]))
+            return bool(pairs[a] and pairs[b]) and len(pairs[a] & pairs[b]) >= SAME_TEXT * most
+
+        taken, groups = [False] * len(found), []
+        for i in range(len(found)):
+            if taken[i]:
+                continue
+            members = [i]
+            for j in range(i + 1, len(found)):
+                if not taken[j] and found[j][1].id not in {found[m][1].id for m in members} and same(i, j):
+                    members.append(j)
+                    taken[j] = True
+            groups.append(sorted(members))
+        return groups
+
+    rng = random.Random(3)
+    vocabulary = [f"w{n}" for n in range(60)] + ["the", "of", "police", "and"]
+    documents = [Document(f"d{n}", "T", "", "md", "", f"2020-01-0{n + 1}", None, 1, year=2000 + n) for n in range(4)]
+    for _ in range(40):
+        texts = []
+        for _ in range(rng.randint(2, 40)):
+            if texts and rng.random() < 0.4:  # a copy with a few words changed, added or dropped
+                words = rng.choice(texts).split()
+                for _ in range(rng.randint(0, 4)):
+                    words.insert(rng.randrange(len(words) + 1), rng.choice(vocabulary))
+                    if rng.random() < 0.5 and len(words) > 1:
+                        del words[rng.randrange(len(words))]
+                texts.append(" ".join(words))
+            else:
+                texts.append(" ".join(rng.choices(vocabulary, k=rng.randint(1, 50))))
+        found = [(Passage(f"p{n}", "", (), None, None, None, n, t), rng.choice(documents)) for n, t in enumerate(texts)]
+        groups = group_copies(found)
+        got = [sorted([lead, *(found.index(next(f for f in found if f[0] == a.passage)) for a in also)])
+               for lead, also in groups]  # fmt: skip
+        assert got == every_pair(found)
