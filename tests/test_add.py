@@ -211,3 +211,35 @@ def test_damaged_index_is_reported_in_one_line(knowledge_base, write):
         toc.write_bytes(b"\x00garbage" * 10)
     with pytest.raises(IndexCorrupt, match="is damaged"):
         knowledge_base.documents()
+
+
+def test_the_document_list_comes_from_documents_json_only_when_it_is_the_last_commits(
+    knowledge_base, write, monkeypatch
+):
+    """A small add into a large index, or a server's start, must not read every
+    document's record (outline and all) from the index: the document list
+    written beside it at the last commit says the same. A list left from an
+    earlier commit (a crash between the commit and its writing) is never trusted."""
+    import json
+
+    from whoosh.searching import Searcher
+
+    import kb.index
+    from kb.index import DOCUMENT_LIST, StateCache
+
+    first, second, third = (write(f"{n}.md", f"# {n}\n\nText about {n}.\n") for n in ("one", "two", "three"))
+    knowledge_base.add([first])
+    stale = (knowledge_base.path / DOCUMENT_LIST).read_text(encoding="utf-8")
+    knowledge_base.add([second])
+    record_reads = []
+    real = Searcher.documents
+    monkeypatch.setattr(Searcher, "documents", lambda self, **terms: record_reads.append(terms) or real(self, **terms))
+    monkeypatch.setattr(kb.index, "_records", StateCache(4))  # as in a new process
+    assert knowledge_base.add([first]).unchanged == [str(first)]
+    assert [d.id for d in knowledge_base.documents()] == ["one", "two"] and {"kind": "document"} not in record_reads
+    monkeypatch.setattr(kb.index, "_records", StateCache(4))
+    (knowledge_base.path / DOCUMENT_LIST).write_text(stale, encoding="utf-8")  # as if the last write was lost
+    report = knowledge_base.add([second, third])
+    assert report.unchanged == [str(second)] and report.added == [str(third)] and {"kind": "document"} in record_reads
+    listed = json.loads((knowledge_base.path / DOCUMENT_LIST).read_text(encoding="utf-8"))
+    assert sorted(d["document"]["id"] for d in listed["documents"]) == ["one", "three", "two"]

@@ -203,3 +203,30 @@ def test_places_read_from_postings_are_whoosh_positions(random_index):
                 assert whole == expected
 
     random_index.index.read(check)
+
+
+def test_warming_reads_no_postings_while_the_server_answers_and_goes_on_after(tmp_path, write, monkeypatch):
+    """A server warms its common words in a thread that would take the
+    interpreter from a request at every turn: it waits while ``quiet`` is clear."""
+    import threading
+
+    from kb.search import warm
+
+    knowledge_base = KnowledgeBase(tmp_path / "index")
+    knowledge_base.add([write("a.md", "# A\n\nPolice patrol the harbour with the youth of the town.\n")])
+    reads = []
+    real = SegmentPostings.term
+    monkeypatch.setattr(SegmentPostings, "term", lambda self, *args: reads.append(args) or real(self, *args))
+    quiet, stop = threading.Event(), threading.Event()
+    warming = threading.Thread(target=warm, args=(knowledge_base.index, 5, stop, quiet))
+    warming.start()
+    warming.join(timeout=0.3)
+    assert warming.is_alive() and reads == []
+    quiet.set()
+    warming.join(timeout=10)
+    assert not warming.is_alive() and len({word for *_, word in reads}) == 5
+    stopped = threading.Thread(target=warm, args=(knowledge_base.index, 5, stop, threading.Event()))
+    stop.set()
+    stopped.start()
+    stopped.join(timeout=10)
+    assert not stopped.is_alive()

@@ -88,10 +88,20 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
     def knowledge_base() -> KnowledgeBase:
         return shared
 
+    quiet, answering = threading.Event(), [0]  # no request in hand: the warming may go on
+    quiet.set()
+
     def taking_turns(route, turns: CapacityLimiter):
         @functools.wraps(route)
         async def in_turn(request: Request) -> Response:
-            return await anyio.to_thread.run_sync(route, request, limiter=turns)
+            answering[0] += 1  # on the event loop's thread only
+            quiet.clear()
+            try:
+                return await anyio.to_thread.run_sync(route, request, limiter=turns)
+            finally:
+                answering[0] -= 1
+                if not answering[0]:
+                    quiet.set()
 
         return in_turn
 
@@ -109,7 +119,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         stop = threading.Event()
-        warming = threading.Thread(target=_warm_quietly, args=(shared.index, stop), daemon=True)
+        warming = threading.Thread(target=_warm_quietly, args=(shared.index, stop, quiet), daemon=True)
         with contextlib.suppress(KbError):  # no index yet: pages say so
             prepare_search(shared.index)
             warming.start()
@@ -659,11 +669,11 @@ def _same_origin(request: Request) -> bool:
     return not origin or origin.rstrip("/") == f"{request.url.scheme}://{request.url.netloc}"
 
 
-def _warm_quietly(index, stop: threading.Event) -> None:
-    """Warm the common words' postings after start-up; a server that cannot
-    (its index replaced or damaged meanwhile) simply stays cold."""
+def _warm_quietly(index, stop: threading.Event, quiet: threading.Event) -> None:
+    """Warm the common words' postings after start-up, between requests; a
+    server that cannot (its index replaced or damaged meanwhile) simply stays cold."""
     with contextlib.suppress(KbError, OSError):
-        warm(index, stop=stop)
+        warm(index, stop=stop, quiet=quiet)
 
 
 # What a person reads on an error page: what happened, and what to do next.
