@@ -240,6 +240,9 @@ def test_a_trainer_builds_a_deck_in_the_browser(trainer_server, browser):
     area.clear()
     area.send_keys(trimmed)
     browser.find_element(By.XPATH, f"//button[text()='Save the quote for “{second}”']").click()
+    # The typed text is in the old page's box too: wait for the page the save
+    # answers with before reading it, or the next lookup lands mid-navigation.
+    settle(browser).until(expected_conditions.staleness_of(area))
     settle(browser).until(
         lambda b: b.find_elements(By.CSS_SELECTOR, "ol.picks textarea")[0].get_attribute("value") == trimmed
     )
