@@ -10,7 +10,9 @@ says where else it stands.
 from __future__ import annotations
 
 import itertools
+import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -105,27 +107,19 @@ def group_copies(found: list[tuple[Passage, Document]]) -> list[tuple[int, list[
     for word in another document's leading place: (index of the leading
     place, where else it stands), in ranking order. Of a group, the newest
     document's passage leads, at the group's best place. Only the first
-    ``GROUPED_PLACES`` are compared (pairwise), so a deep ranking stays cheap;
-    word pairs are compared by their hashes, and only for passages of like
-    length."""
+    ``GROUPED_PLACES`` are compared, so a deep ranking stays cheap, and only
+    pairs that ``_may_be_copies`` finds: comparing every pair was most of a
+    search's time."""
     compared = min(len(found), GROUPED_PLACES)
     lengths = [len(passage.text.split()) for passage, _ in found[:compared]]
-    pairs: dict[int, frozenset[int]] = {}
-
-    def pairs_of(n: int) -> frozenset[int]:
-        if n not in pairs:
-            words = _WORD.findall(found[n][0].text.casefold())
-            pairs[n] = frozenset(map(hash, itertools.pairwise(words)))
-        return pairs[n]
+    pairs = [frozenset(map(hash, itertools.pairwise(_WORD.findall(p.text.casefold())))) for p, _ in found[:compared]]
+    may_be_copies = _may_be_copies(pairs)
 
     def same_text(a: int, b: int) -> bool:
         if min(lengths[a], lengths[b]) < SAME_TEXT * max(lengths[a], lengths[b]):
             return False
-        pairs_a, pairs_b = pairs_of(a), pairs_of(b)
-        most = max(len(pairs_a), len(pairs_b))
-        if min(len(pairs_a), len(pairs_b)) < SAME_TEXT * most:  # too few pairs to share enough
-            return False
-        return bool(pairs_a and pairs_b) and len(pairs_a & pairs_b) >= SAME_TEXT * most
+        most = max(len(pairs[a]), len(pairs[b]))
+        return len(pairs[a] & pairs[b]) >= SAME_TEXT * most
 
     taken = [False] * compared
     groups: list[tuple[int, list[AlsoIn]]] = []
@@ -133,7 +127,7 @@ def group_copies(found: list[tuple[Passage, Document]]) -> list[tuple[int, list[
         if taken[i]:
             continue
         members = [i]
-        for j in range(i + 1, compared):
+        for j in sorted(may_be_copies[i]):
             other_document = found[j][1].id not in {found[m][1].id for m in members}
             if not taken[j] and other_document and same_text(i, j):
                 members.append(j)
@@ -142,3 +136,29 @@ def group_copies(found: list[tuple[Passage, Document]]) -> list[tuple[int, list[
         others = [AlsoIn(found[m][1], found[m][0]) for m in members if m != lead]
         groups.append((lead, sorted(others, key=lambda a: newness(a.document), reverse=True)))
     return groups + [(i, []) for i in range(compared, len(found))]
+
+
+def _may_be_copies(pairs: list[frozenset[int]]) -> list[set[int]]:
+    """For each passage, the later ones that may share ``SAME_TEXT`` of its
+    word pairs (hashed): those sharing a pair among the first few of each,
+    a passage's own pairs first, then the shared ones by hash (the prefix filter of
+    similarity joins). Exact: of two sets sharing at least k pairs, the first
+    shared pair has at most n - k unshared pairs before it in a set of n, so
+    it is among that set's first n - k + 1, and k is at least
+    ``ceil(SAME_TEXT * n)`` for both. A passage with that many pairs of its
+    own has no candidate at all."""
+    holding = Counter(itertools.chain.from_iterable(pairs))
+    alone = frozenset(pair for pair, count in holding.items() if count == 1)
+    holders: dict[int, list[int]] = {}
+    later: list[set[int]] = [set() for _ in pairs]
+    for i, held in enumerate(pairs):
+        first = len(held) - math.ceil(SAME_TEXT * len(held)) + 1
+        shared = held - alone
+        first -= len(held) - len(shared)  # its own pairs come first and match nothing
+        if first <= 0:
+            continue
+        for pair in sorted(shared)[:first]:
+            for earlier in holders.setdefault(pair, []):
+                later[earlier].add(i)
+            holders[pair].append(i)
+    return later
