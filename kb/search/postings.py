@@ -12,16 +12,18 @@ documents deleted by then are left out when a search scores them
 
 from __future__ import annotations
 
+import functools
+import itertools
+import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import IndexReader, TermNotFound
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
-
-from kb.index import SCHEMA
 
 # Bounds on what one process keeps: segments (an index has a few; a rebuild
 # makes new ones), postings per segment (about 60 bytes each, or 8 per
@@ -32,7 +34,6 @@ MAX_PHRASES_PER_SEGMENT = 20_000
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _decoding = threading.Lock()
-_POSITIONS = SCHEMA["body"].format  # heading and body store positions alike
 
 
 class TermPostings:
@@ -65,10 +66,22 @@ class TermPostings:
         return self._occurrences[within[self._occurrences >> 32]]
 
     def _decode(self, postings: np.ndarray) -> np.ndarray:
-        decode = _POSITIONS.decode_positions
-        docnums, encoded = self.docnums, self._encoded
-        keys = [(int(docnums[i]) << 32) | p for i in postings.tolist() for p in decode(encoded[i])]
-        return np.array(keys, dtype=np.int64)
+        # Whoosh stores a posting's positions as a count, then the pickled list
+        # of their gaps (``Positions.encode``), and decodes them one by one in
+        # Python; here the lists are unpickled and summed as one array.
+        encoded = self._encoded
+        gaps = [pickle.loads(_closed(encoded[i])[_INT_SIZE:]) for i in postings.tolist()]
+        counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
+        flat = np.fromiter(itertools.chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum()))
+        running = np.cumsum(flat)
+        before = np.concatenate(([0], running))[np.cumsum(counts) - counts]  # the sum up to each posting's first
+        positions = running - np.repeat(before, counts)
+        return (np.repeat(self.docnums[postings], counts) << 32) | positions
+
+
+def _closed(value: bytes) -> bytes:
+    """The pickle with its STOP opcode, which Whoosh's codec may leave off."""
+    return value if value.endswith(b".") else value + b"."
 
 
 class SegmentPostings:
@@ -134,35 +147,51 @@ class SegmentPostings:
         query matches them. ``within`` (a mask of documents) limits the
         search to those, and the answer is then not kept."""
         if within is not None:
-            return self._match_phrase(reader, field, tuple(tokens), slop, within)
+            return self.phrase_docs_among(reader, field, tokens, (slop,), within)[0]
         key = (field, tuple(tokens), slop)
         found = self._phrases.get(key)
         if found is None:
-            found = self._match_phrase(reader, field, tuple(tokens), slop)
+            found = _match_phrase(self._places(reader, field, tokens), len(tokens), slop)
             if len(self._phrases) >= MAX_PHRASES_PER_SEGMENT:
                 self._phrases.clear()
             self._phrases[key] = found
         return found
 
-    def _match_phrase(
-        self, reader: IndexReader, field: str, tokens: tuple[str, ...], slop: int, within: np.ndarray | None = None
-    ) -> np.ndarray:
-        # Where the phrase can have got to after each word: a place of the next
-        # word counts if the nearest reached place before it is at most `slop`
-        # back (the document is in the high bits, so it is never a place in another).
-        def places(token: str) -> np.ndarray:
-            return self.term(reader, field, token).occurrences(within)
+    def phrase_docs_among(
+        self, reader: IndexReader, field: str, tokens: Sequence[str], slops: Sequence[int], within: np.ndarray
+    ) -> list[np.ndarray]:
+        """``phrase_docs`` among the documents of ``within`` for each of
+        ``slops`` (widest first), each word's places in them picked out once for all."""
+        places = self._places(reader, field, tokens, within)
+        return [_match_phrase(places, len(tokens), slop) for slop in slops]
 
-        reached = places(tokens[0])
-        for token in tokens[1:]:
-            if not reached.size:
-                break
-            following = places(token)
-            before = np.searchsorted(reached, following) - 1
-            ok = before >= 0
-            ok[ok] = following[ok] - reached[before[ok]] <= slop
-            reached = following[ok]
-        return np.unique(reached >> 32)
+    def _places(
+        self, reader: IndexReader, field: str, tokens: Sequence[str], within: np.ndarray | None = None
+    ) -> Callable[[int], np.ndarray]:
+        """The places of the n-th token, read when first asked for: a phrase
+        whose first words never meet needs no places of the others."""
+
+        @functools.cache
+        def places(n: int) -> np.ndarray:
+            return self.term(reader, field, tokens[n]).occurrences(within)
+
+        return places
+
+
+def _match_phrase(places: Callable[[int], np.ndarray], count: int, slop: int) -> np.ndarray:
+    # Where the phrase can have got to after each word: a place of the next
+    # word counts if the nearest reached place before it is at most `slop`
+    # back (the document is in the high bits, so it is never a place in another).
+    reached = places(0)
+    for n in range(1, count):
+        if not reached.size:
+            break
+        following = places(n)
+        before = np.searchsorted(reached, following) - 1
+        ok = before >= 0
+        ok[ok] = following[ok] - reached[before[ok]] <= slop
+        reached = following[ok]
+    return np.unique(reached >> 32)
 
 
 def _read_term(reader: IndexReader, field: str, token: str) -> TermPostings:

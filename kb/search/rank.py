@@ -204,8 +204,7 @@ class _SegmentScorer:
         threshold = np.partition(without, -limit)[-limit] if without.size >= limit else 0.0
         worth_checking = has_all & ((score + most) * prior >= threshold)
         for phrase in phrases:
-            near = self.postings.phrase_docs(self.reader, "body", phrase, NEAR_SLOP, within=worth_checking)
-            exact = self.postings.phrase_docs(self.reader, "body", phrase, within=worth_checking) if near.size else near
+            near, exact = self.postings.phrase_docs_among(self.reader, "body", phrase, (NEAR_SLOP, 1), worth_checking)
             score[near] += NEAR_BOOST * in_body[phrase][near]
             score[exact] += EXACT_BOOST * in_body[phrase][exact]
 
