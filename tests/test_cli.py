@@ -173,6 +173,21 @@ def test_rebuild(runner, docs):
     assert invoke(runner, "search", "consent").exit_code == 0
 
 
+def test_add_and_rebuild_yield_the_cpu_unless_asked_for_full_speed(runner, docs, monkeypatch):
+    """A server on the same machine keeps answering while files are read and indexed."""
+    lowered = []
+    monkeypatch.setattr(kb_cli.os, "nice", lambda increment: lowered.append(increment) or increment)
+    invoke(runner, "add", "--dry-run", *docs)
+    assert lowered == []  # nothing is written, nothing to yield for
+    invoke(runner, "add", docs[0])
+    invoke(runner, "rebuild", "-q")
+    assert lowered == [kb_cli.WRITER_NICENESS, kb_cli.WRITER_NICENESS]
+    invoke(runner, "add", "--full-speed", docs[1])
+    invoke(runner, "rebuild", "-q", "--full-speed")
+    assert len(lowered) == 2
+    assert invoke(runner, "search", "youth").exit_code == 0
+
+
 def test_empty_or_missing_index_says_how_to_fill_it(runner, tmp_path):
     result = invoke(runner, "--index", tmp_path / "none", "search", "trust")
     assert result.exit_code == 2
