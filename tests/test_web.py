@@ -142,7 +142,7 @@ def test_api_routes_have_the_cli_json_shapes(client):
 
 def test_bad_requests_get_a_400_with_a_message(client):
     long = client.get("/api/search", params={"q": "x" * 400})
-    assert long.status_code == 400 and "longer than 300" in long.json()["error"]
+    assert long.status_code == 400 and long.json()["error"] == "The search is longer than 300 characters; shorten it"
     assert client.get("/api/search", params={"q": "x", "limit": "5000"}).status_code == 400
     assert client.get("/api/search", params={"q": "x", "limit": "ten"}).status_code == 400
     assert client.get("/api/search").status_code == 400
@@ -228,6 +228,19 @@ def test_error_pages_say_what_happened_and_what_to_do(client):
     bad = client.get("/", params={"q": "trust", "page": "999"})
     assert bad.status_code == 400 and "<h1>That can't be answered as asked</h1>" in bad.text.replace("&#39;", "'")
     assert client.get("/api/passage/guide:999").json()["error"].startswith("no passage")
+    token = token_of(client.get("/", params={"q": "trust"}).text)
+    client.post("/picks/add", data={"token": token, "id": "guide:1"}, headers={"Accept": "application/json"})
+    assert 'id="pick-count" class="count">(1)<' in client.get("/no/such/page").text  # the nav as on every page
+
+
+def test_a_section_whose_heading_is_a_paragraph_links_to_a_search_that_is_answered(knowledge_base, write):
+    heading = " ".join(["Explanatory notes on the procedure in regard to"] * 8)  # 391 characters
+    knowledge_base.add([write("code.md", f"# Code\n\n## {heading}\n\nThe section's text.\n")])
+    with TestClient(create_app(knowledge_base.path), base_url="http://localhost") as client:
+        page = client.get("/documents/code").text
+        link = next(h for h in re.findall(r'href="([^"]+)"', page) if "heading" in h).replace("&amp;", "&")
+        answer = client.get(link)
+        assert answer.status_code == 200 and "Explanatory notes" in answer.text and 'class="hit"' in answer.text
 
 
 def test_the_concordance_page_takes_the_clis_options_and_links_each_line(client):

@@ -82,6 +82,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
     templates.filters["marks"] = _marks
     templates.filters["edition"] = edition_label
     templates.filters["edition_tag"] = edition_tag
+    templates.filters["heading_query"] = _heading_query
     token = form_token(index_dir)
     shared = KnowledgeBase(index_dir, keep_open=True)
 
@@ -576,8 +577,9 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             return JSONResponse({"error": message}, status_code=status)
         heading, advice = _ERROR_WORDS.get(status, _ERROR_WORDS[500])
         html = templates.get_template("error.html").render(
-            status=status, message=message, heading=heading, advice=advice, token=token, max_query=MAX_QUERY
-        )
+            status=status, message=message, heading=heading, advice=advice, token=token, max_query=MAX_QUERY,
+            **pack_nav(request),
+        )  # fmt: skip
         return HTMLResponse(html, status_code=status)
 
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -721,12 +723,23 @@ def _hit_view(hit: Hit) -> _HitView:
     return _HitView(hit.passage, hit.document, hit.snippet, printed_pages(hit.passage), hit.also_in)
 
 
+def _heading_query(heading: str) -> str:
+    """A heading as a phrase to search for, cut at a word to stay well within
+    ``MAX_QUERY`` (a heading that swallowed a paragraph made a link that was refused)."""
+    room = MAX_QUERY - 40  # the field name, quotes and their encoding
+    return heading if len(heading) <= room else heading[:room].rsplit(" ", 1)[0]
+
+
+_PARAMETER_WORDS = {"q": "The search", "term": "The term", "t": "The list of terms"}
+
+
 def _text(request: Request, name: str, required: bool = False) -> str:
     value = (request.query_params.get(name) or "").strip()
     if required and not value:
         raise BadRequest(f"'{name}' is required")
     if len(value) > MAX_QUERY:
-        raise BadRequest(f"'{name}' is longer than {MAX_QUERY} characters")
+        what = _PARAMETER_WORDS.get(name, f"'{name}'")
+        raise BadRequest(f"{what} is longer than {MAX_QUERY} characters; shorten it")
     return value
 
 
