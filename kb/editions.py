@@ -102,6 +102,19 @@ def latest_editions(documents: Iterable[Document]) -> list[Document]:
     return list(newest.values())
 
 
+def edition_pair(documents: Iterable[Document]) -> tuple[Document, Document] | None:
+    """The oldest and newest edition of the first work that has several: what
+    a person comparing editions most likely wants to compare."""
+    works: dict[str, list[Document]] = {}
+    for document in documents:
+        works.setdefault(work_key(document), []).append(document)
+    for editions in works.values():
+        if len(editions) > 1:
+            editions.sort(key=newness)  # stable: where nothing tells them apart, as listed
+            return editions[0], editions[-1]
+    return None
+
+
 def group_copies(found: list[tuple[Passage, Document]]) -> list[tuple[int, list[AlsoIn]]]:
     """For a ranking, which places lead and which passages stand almost word
     for word in another document's leading place: (index of the leading

@@ -118,6 +118,8 @@ def test_the_web_page_and_api_show_the_diff(editions):
     with TestClient(create_app(knowledge_base.path), base_url="http://localhost") as client:
         form = client.get("/diff")
         assert form.status_code == 200 and "<h1>What changed between two editions</h1>" in form.text
+        chosen = re.findall(r'<select name="(old|new)">.*?<option value="([^"]+)" selected', form.text)
+        assert chosen == [("old", "handbook-2008"), ("new", "handbook-2022")]  # the two editions, oldest first
         shown = client.get("/diff", params={"old": "handbook-2008", "new": "handbook-2022"})
         assert shown.status_code == 200 and pair.dropped[0] in shown.text and "dropped" in shown.text
         assert re.search(r'<a href="/passage/handbook-2022%3A\d+">', shown.text)

@@ -47,7 +47,7 @@ from kb import (
 )
 from kb.bibliography import bibliography
 from kb.citation import cite, edition_label, printed_pages
-from kb.editions import document_label, edition_tag, latest_editions
+from kb.editions import document_label, edition_pair, edition_tag, latest_editions
 from kb.export import FORMATS, deck_title, to_csv, to_json, to_markdown, write_pptx
 from kb.inert import web_url
 from kb.model import Document, Hit, Passage
@@ -551,10 +551,11 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         kb = knowledge_base()
         documents = kb.documents()
         old_id, new_id = request.query_params.get("old"), request.query_params.get("new")
+        pair = edition_pair(documents) or tuple(documents[:2])
         context = {
             "documents": documents,
-            "old_id": old_id,
-            "new_id": new_id,
+            "old_id": old_id or (pair[0].id if len(pair) == 2 else None),
+            "new_id": new_id or (pair[1].id if len(pair) == 2 else None),
             "changes": None,
             "show_all": bool(request.query_params.get("all")),
             "label_of": lambda d: document_label(d, 60),
