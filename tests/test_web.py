@@ -233,6 +233,16 @@ def test_error_pages_say_what_happened_and_what_to_do(client):
     assert 'id="pick-count" class="count">(1)<' in client.get("/no/such/page").text  # the nav as on every page
 
 
+def test_the_passage_page_says_whether_its_passage_is_picked_and_unpicks_it(client):
+    page = client.get("/passage/guide:1").text
+    assert 'action="/picks/add"' in page and "Pick “Consent” for slides" in page
+    client.post("/picks/add", data={"token": token_of(page), "id": "guide:1", "back": "/passage/guide:1"})
+    picked = client.get("/passage/guide:1").text
+    assert 'action="/picks/remove"' in picked and "Picked ✓: unpick “Consent”" in picked
+    client.post("/picks/remove", data={"token": token_of(page), "id": "guide:1", "back": "/passage/guide:1"})
+    assert 'action="/picks/add"' in client.get("/passage/guide:1").text
+
+
 def test_a_section_whose_heading_is_a_paragraph_links_to_a_search_that_is_answered(knowledge_base, write):
     heading = " ".join(["Explanatory notes on the procedure in regard to"] * 8)  # 391 characters
     knowledge_base.add([write("code.md", f"# Code\n\n## {heading}\n\nThe section's text.\n")])

@@ -248,6 +248,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             query=query,
             citations=citations,
             pages=printed_pages(passage),
+            is_picked=passage.id in {p.passage_id for p in kb.packs.load(current_pack(request))},
             previous=in_order[at - 1] if at > 0 else None,
             following=in_order[at + 1] if at + 1 < len(in_order) else None,
             source_url=source_url,
