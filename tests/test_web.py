@@ -273,6 +273,8 @@ def test_terms_and_compare_pages_take_the_clis_options(client):
     assert len(chosen) == 2 and chosen[0] != chosen[1]  # two different documents to begin with
     strict = client.get("/compare", params={"a": "guide", "b": "report", "p": "0.001", "min_count": "1"}).text
     assert "<option selected>0.001</option>" in strict
+    headers = re.findall(r"<th>([^<]*)</th>", strict)  # the documents' columns name them as readers know them
+    assert "Guide" in headers and any(h.startswith("Annual trust report") for h in headers) and "guide" not in headers
 
 
 def test_picking_without_script_comes_back_to_the_hit_and_with_script_answers_json(client):

@@ -538,6 +538,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             top=top,
             min_count=min_count,
             label_of=lambda d: document_label(d, 60),
+            short_label_of=lambda d: document_label(d, 28),
         )
 
     @slow
