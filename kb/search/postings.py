@@ -161,7 +161,7 @@ class SegmentPostings:
         self, reader: IndexReader, field: str, tokens: Sequence[str], slops: Sequence[int], within: np.ndarray
     ) -> list[np.ndarray]:
         """``phrase_docs`` among the documents of ``within`` for each of
-        ``slops`` (widest first), each word's places in them picked out once for all."""
+        ``slops``, each word's places in them picked out once for all."""
         places = self._places(reader, field, tokens, within)
         return [_match_phrase(places, len(tokens), slop) for slop in slops]
 

@@ -136,6 +136,10 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         chosen = request.cookies.get(PACK_COOKIE, "")
         return chosen if is_pack_name(chosen) else DEFAULT_PACK
 
+    def picked_here(request: Request) -> set[str]:
+        """The passages picked into this browser's pack, for the buttons that show it."""
+        return {p.passage_id for p in knowledge_base().packs.load(current_pack(request))}
+
     def choosing_pack(response: Response, pack: str) -> Response:
         response.set_cookie(PACK_COOKIE, pack, max_age=365 * 24 * 3600, httponly=True, samesite="strict")
         return response
@@ -183,7 +187,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             acronyms = kb.acronyms() if documents else []
             context["examples"] = ['"policing by consent"', acronyms[0][0] if acronyms else "CoP", "trust AND youth"]
         if q:
-            context["picked"] = {p.passage_id for p in kb.packs.load(current_pack(request))}
+            context["picked"] = picked_here(request)
             result = kb.search(q, limit=number * PAGE_SIZE, doc=doc, literal=literal, latest=latest)
             hits = [
                 _hit_view(hit)
@@ -248,7 +252,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             query=query,
             citations=citations,
             pages=printed_pages(passage),
-            is_picked=passage.id in {p.passage_id for p in kb.packs.load(current_pack(request))},
+            is_picked=passage.id in picked_here(request),
             previous=in_order[at - 1] if at > 0 else None,
             following=in_order[at + 1] if at + 1 < len(in_order) else None,
             source_url=source_url,
@@ -553,11 +557,11 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         kb = knowledge_base()
         documents = kb.documents()
         old_id, new_id = request.query_params.get("old"), request.query_params.get("new")
-        pair = edition_pair(documents) or tuple(documents[:2])
+        offered = (edition_pair(documents) or (documents[0], documents[1])) if len(documents) > 1 else None
         context = {
             "documents": documents,
-            "old_id": old_id or (pair[0].id if len(pair) == 2 else None),
-            "new_id": new_id or (pair[1].id if len(pair) == 2 else None),
+            "old_id": old_id or (offered[0].id if offered else None),
+            "new_id": new_id or (offered[1].id if offered else None),
             "changes": None,
             "show_all": bool(request.query_params.get("all")),
             "label_of": lambda d: document_label(d, 60),
@@ -580,9 +584,14 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             return JSONResponse({"error": message}, status_code=status)
         heading, advice = _ERROR_WORDS.get(status, _ERROR_WORDS[500])
         html = templates.get_template("error.html").render(
-            status=status, message=message, heading=heading, advice=advice, token=token, max_query=MAX_QUERY,
+            status=status,
+            message=message,
+            heading=heading,
+            advice=advice,
+            token=token,
+            max_query=MAX_QUERY,
             **pack_nav(request),
-        )  # fmt: skip
+        )
         return HTMLResponse(html, status_code=status)
 
     async def http_error(request: Request, exc: HTTPException) -> Response:
