@@ -8,7 +8,7 @@ from reportlab.pdfgen import canvas
 
 from kb import IngestError
 from kb.ingest import parse
-from kb.ingest.pdf.extract import Line, Page, _respace_from_layout, mend_spacing
+from kb.ingest.pdf.extract import Line, Page, _respace_from_layout, mend_spacing, read_page
 from kb.passages import make_passages
 
 
@@ -243,6 +243,37 @@ def test_a_piece_that_goes_back_left_on_another_baseline_starts_a_new_line():
         "Family",
         "relationship",
     ]
+
+
+def test_a_form_row_drawn_right_to_left_keeps_its_cells_apart():
+    from kb.ingest.pdf.extract import _lines
+
+    pieces = [
+        ("RD NO.", 495, 751.4, 6, False),
+        ("EVENT NO.", 393, 751.8, 6, False),
+        (" ", 380, 751.8, 6, False),  # an invisible space going left is no cell
+        ("DATE OF INCIDENT", 46, 751.5, 6, False),
+    ]
+    assert [line.text for line in _lines(pieces, 1, 595)] == ["RD NO.", "EVENT NO.", "DATE OF INCIDENT"]
+
+
+def test_a_space_between_cells_set_far_apart_stays_when_layout_extraction_loses_it(tmp_path):
+    """A form's labels stand in cells far apart; layout extraction may still run
+    them together ("NO.SIGNATUREDATE/TIME"), and the words are rare enough that
+    the count of words alone would glue them."""
+    path = tmp_path / "form.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(72, 760, "The supervisor reviews the report and signs it.")
+    pdf.setFont("Helvetica", 6)
+    for x, label in ((21, "APPROVED BY:"), (120, "STAR NO."), (200, "SIGNATURE"), (270, "DATE/TIME")):
+        pdf.drawString(x, 700, label)
+    pdf.save()
+    pages = [read_page(PdfReader(path), 0, "1", respace=True)]
+    signature_row = next(line for line in pages[0].lines if "SIGNATURE" in line.text)
+    signature_row.layout = "APPROVED BY:STAR NO.SIGNATUREDATE/TIME"
+    mend_spacing(pages)
+    assert signature_row.text == "APPROVED BY: STAR NO. SIGNATURE DATE/TIME"
 
 
 def test_numbered_list_items_stay_one_per_line_and_a_wrapped_sentence_is_no_item(tmp_path):

@@ -36,6 +36,9 @@ class Line:
     # the cells of a table can be told apart again after the row is made one line.
     cells: list[tuple[float, int]] = field(default_factory=list)
     layout: str = ""  # the line as layout extraction spaces it, where it sees fewer spaces
+    # Letters before each piece that starts well past where the one before it can end
+    # (the cells of a form): a space there is never taken out by ``mend_spacing``.
+    apart: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -138,10 +141,15 @@ def _lines(pieces, page_number: int, page_width: float) -> list[Line]:
             if 0 < leading_bold < len(visible):  # a bold term opening its definition
                 line.lead = "".join(piece[0] for piece in visible[:leading_bold]).strip()
             letters = 0
+            before: tuple[str, float, float, float, bool] | None = None
             for piece in current:
                 if piece[0].strip() and letters:
                     line.cells.append((piece[1], letters))
+                    if before is not None and _set_apart(before, piece):
+                        line.apart.add(letters)
                 letters += len("".join(piece[0].split()))
+                if piece[0].strip():
+                    before = piece
             lines.append(line)
         current.clear()
         last_visible = None
@@ -149,7 +157,7 @@ def _lines(pieces, page_number: int, page_width: float) -> list[Line]:
     for text, x, y, size, bold in pieces:
         parts = text.split("\n")
         for n, part in enumerate(parts):
-            if n or (last_visible and _starts_another_line(last_visible, x, y, size)):
+            if n or (last_visible and part.strip() and _starts_another_line(last_visible, x, y, size)):
                 close()
             if part:
                 current.append((part, x, y, size, bold))
@@ -160,10 +168,18 @@ def _lines(pieces, page_number: int, page_width: float) -> list[Line]:
 
 
 def _starts_another_line(last: tuple[str, float, float, float, bool], x: float, y: float, size: float) -> bool:
-    """A piece that goes back to the left on another baseline begins a line of
-    its own, even where pypdf ran it on (a table's left cell drawn after the
-    right cell's first line). ``last`` is the line's last visible piece."""
-    return x < last[1] - size and abs(y - last[2]) > 0.3 * size
+    """A piece that goes back to the left begins a line of its own, even where
+    pypdf ran it on: on another baseline, a table's left cell drawn after the
+    right cell's first line; on the same one, a form's cells drawn right to left.
+    ``last`` is the line's last visible piece."""
+    return x < last[1] - size
+
+
+def _set_apart(before: tuple[str, float, float, float, bool], piece: tuple[str, float, float, float, bool]) -> bool:
+    """Whether ``piece`` starts beyond where ``before`` could end even if each of
+    its characters were a full em wide, plus an em: no font sets a word that wide."""
+    text, x, _, size, _ = before
+    return piece[1] - x > (len(text.strip()) + 1) * size
 
 
 def _respace_from_layout(lines: list[Line], layout_text: str) -> None:
@@ -208,6 +224,7 @@ def _mend(line: Line, words: Counter) -> None:
     pieces = line.text.split()
     mended: list[str] = []
     index = 0
+    letters = 0
     for token in line.layout.split():
         parts = [pieces[index]]
         index += 1
@@ -217,11 +234,14 @@ def _mend(line: Line, words: Counter) -> None:
         if "".join(parts) != token:
             return  # the two texts do not line up: keep the plain one
         out = parts[0]
+        letters += len(parts[0])
         for part in parts[1:]:
             left, right = re.sub(r"\W", "", out.split()[-1]).casefold(), re.sub(r"\W", "", part).casefold()
             joined = words[left + right]
             is_word = lambda w, joined=joined: len(w) > 1 and words[w] >= 2 and 4 * words[w] >= joined  # noqa: E731
-            out = f"{out}{part}" if not (is_word(left) and is_word(right)) else f"{out} {part}"
+            keep = letters in line.apart or (is_word(left) and is_word(right))
+            out = f"{out} {part}" if keep else f"{out}{part}"
+            letters += len(part)
         mended.append(out)
     text = " ".join(mended)
     if line.lead:
@@ -274,7 +294,11 @@ def _merge_rows(lines: list[Line], page_width: float) -> list[Line]:
             if previous.bold and not line.bold and not previous.lead:
                 previous.lead = previous.text
             previous.bold = previous.bold and line.bold
-            previous.cells.append((line.x, len("".join(previous.text.split()))))
+            letters = len("".join(previous.text.split()))
+            previous.cells.append((line.x, letters))
+            if line.x - previous.x > (len(previous.text) + 1) * previous.size:
+                previous.apart.add(letters)
+            previous.apart.update(letters + n for n in line.apart)
             previous.text = f"{previous.text} {line.text}"
             previous.marks.extend(line.marks)
             continue
