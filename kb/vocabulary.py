@@ -99,22 +99,29 @@ def spelling_variants(word: str) -> tuple[str, ...]:
     return tuple(sorted(v for v in found if v and v != lower))
 
 
+def one_spelling(text: str) -> str:
+    """The text with each word in one of its national spellings, the same one
+    whichever was typed: "Organisation" and "Organization" read alike."""
+    return re.sub(r"[A-Za-z]+", lambda m: min((m.group().casefold(), *spelling_variants(m.group()))), text)
+
+
 @dataclass
 class Vocabulary:
     """What the indexed documents define, as search uses it (kept per index state: see ``kb.index``)."""
 
     acronyms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # by lower-case short form
     compounds: dict[str, str] = field(default_factory=dict)  # "multistakeholder" -> "multi-stakeholder"
-    _expansions: dict[Tokens, str] | None = field(default=None, repr=False, compare=False)
+    _expansions: dict[Tokens, tuple[str, str]] | None = field(default=None, repr=False, compare=False)
 
-    def expansions(self, analyze: Callable[[str], list[str]]) -> dict[Tokens, str]:
-        """Each expansion's tokens -> its acronym (the first that defines it),
-        worked out once: kb has one analyzer."""
+    def expansions(self, analyze: Callable[[str], list[str]]) -> dict[Tokens, tuple[str, str]]:
+        """Each expansion's tokens, in one national spelling (``one_spelling``) ->
+        its (acronym, expansion as defined), the first that defines it; worked
+        out once: kb has one analyzer."""
         if self._expansions is None:
-            found: dict[Tokens, str] = {}
+            found: dict[Tokens, tuple[str, str]] = {}
             for pairs in self.acronyms.values():
                 for short, long in pairs:
-                    found.setdefault(tuple(analyze(long)), short)
+                    found.setdefault(tuple(analyze(one_spelling(long))), (short, long))
             self._expansions = found
         return self._expansions
 

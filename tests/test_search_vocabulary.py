@@ -36,6 +36,21 @@ def test_acronym_finds_its_expansion_and_the_reverse(indexed):
     assert "Acronym only" in sections(indexed.search("community oriented policing"))
 
 
+def test_an_expansion_typed_in_the_other_spelling_finds_the_acronym_and_the_defined_wording(knowledge_base, write):
+    knowledge_base.add(
+        [
+            write(
+                "body.md",
+                "# Body\n\n## Founding\n\nThe International Police Organization (IPO) met in 1923.\n\n"
+                "## Emblem\n\nThe emblem carries the letters IPO on a globe.\n",
+            )
+        ]
+    )
+    result = knowledge_base.search("International Police Organisation")
+    assert sections(result) == {"Founding", "Emblem"}
+    assert "International Police Organisation → IPO" in result.expanded
+
+
 def test_british_and_american_spellings_match_each_other(indexed):
     assert sections(indexed.search("neighborhood")) == {"Councils", "Watch"}
     assert sections(indexed.search("neighbourhood")) == {"Councils", "Watch"}

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kb.vocabulary import Tokens, Vocabulary, is_short_form, spelling_variants
+from kb.vocabulary import Tokens, Vocabulary, is_short_form, one_spelling, spelling_variants
 
 MAX_PHRASE_COMBINATIONS = 16
 _WORD = re.compile(r"[\w][\w’'\-./&]*")
@@ -82,11 +82,12 @@ def _multiword(words, i, vocabulary: Vocabulary, analyze, expanded) -> tuple[int
     # An acronym's expansion typed out: "community oriented policing" also finds "CoP".
     for count in range(min(8, len(words) - i), 1, -1):
         typed = " ".join(words[i : i + count])
-        tokens = tuple(analyze(typed))
-        short = vocabulary.expansions(analyze).get(tokens)
-        if short is not None:
+        defined = vocabulary.expansions(analyze).get(tuple(analyze(one_spelling(typed))))
+        if defined is not None:
+            short, long = defined
             expanded.append(f"{typed} → {short}")
-            return count, Slot([tokens, tuple(analyze(short))])
+            forms = [tuple(analyze(typed)), tuple(analyze(long)), tuple(analyze(short))]
+            return count, Slot(list(dict.fromkeys(forms)))
     # A compound typed as two words: "multi stakeholder".
     if i + 1 < len(words):
         joined = (words[i] + words[i + 1]).casefold()
