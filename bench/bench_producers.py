@@ -249,7 +249,9 @@ def via_groff(blocks: list[Block], pages: dict[str, int], out: Path) -> Path:
             src += [
                 ".TS",
                 "lw(1.3i) lw(4i).",
-                *(f"T{{\n\\fB{esc(t)}\\fR\nT}}\tT{{\n{esc(d)}\nT}}" for t, d in block.items),
+                # Each cell names its font: a table's text blocks start in the font the
+                # heading before left on (groff 1.22 sets them all bold otherwise).
+                *(f"T{{\n\\fB{esc(t)}\\fR\nT}}\tT{{\n\\fR{esc(d)}\nT}}" for t, d in block.items),
                 ".TE",
             ]
     roff = out.with_suffix(".ms")
