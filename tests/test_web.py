@@ -313,6 +313,10 @@ def test_the_picks_page_reorders_quotes_renames_and_creates_packs(client):
     ]
     made = client.post("/picks/new", data={"new": "next week", "token": token}, follow_redirects=False)
     assert made.headers["location"] == "/picks?pack=next+week" and "next week" in client.get("/picks").text
+    missing = client.get("/picks", params={"pack": "last week"})  # a mistyped link shows no pack that is not there
+    assert missing.status_code == 404
+    assert "there is no pack &#39;last week&#39;; the packs are: next week, trainers" in missing.text
+    assert "Download:" not in missing.text
 
 
 def test_the_nav_chooses_the_pack_that_results_are_picked_into(client):

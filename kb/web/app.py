@@ -293,6 +293,11 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
     def picks_page(request: Request) -> Response:
         pack = request.query_params.get("pack") or current_pack(request)
         kb = knowledge_base()
+        if pack not in (current_pack(request), DEFAULT_PACK) and pack not in kb.packs.names():
+            names = kb.packs.names()
+            raise HTTPException(
+                404, f"there is no pack '{pack}'" + (f"; the packs are: {', '.join(names)}" if names else "")
+            )
         slides = {s.passage_id: s.quote for s in kb.slides(pack) if not s.continued} if kb.picked(pack) else {}
         return page(request, "picks.html", pack=pack, states=kb.picked(pack), slides=slides)
 
