@@ -64,9 +64,19 @@ def document_label(document: Document, width: int) -> str:
     "Good Practices in Building… (2nd ed., 2022)"."""
     tag = edition_tag(document)
     suffix = f" ({tag})" if tag else ""
-    room = max(8, width - len(suffix))
-    title = document.title if len(document.title) <= room else document.title[: room - 1].rstrip() + "…"
-    return title + suffix
+    return cut_title(document.title, max(8, width - len(suffix))) + suffix
+
+
+def cut_title(title: str, room: int) -> str:
+    """The title in ``room`` characters, cut after a whole word where that keeps
+    at least half of the room ("Good Practices in…", not "Good Practices in Bu…")."""
+    if len(title) <= room:
+        return title
+    cut = title[: room - 1]
+    space = cut.rfind(" ")
+    if title[room - 1] != " " and space >= room // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:–-") + "…"
 
 
 def matches_edition(document: Document, ref: str) -> bool:

@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 from kb.citation import edition_label
+from kb.editions import cut_title
 from kb.errors import KbError
 from kb.research import TermCount
 
@@ -22,9 +23,7 @@ def document_legend(count: TermCount, width: int = 60) -> str:
     """ "Good Practices in Building… (2nd ed., 2022)" """
     tag = ", ".join(str(p) for p in (edition_label(count.edition), count.year) if p)
     suffix = f" ({tag})" if tag else ""
-    room = max(12, width - len(suffix))
-    title = count.document if len(count.document) <= room else count.document[: room - 1].rstrip() + "…"
-    return title + suffix
+    return cut_title(count.document, max(12, width - len(suffix))) + suffix
 
 
 def draw_term_plot(counts: list[TermCount], path: Path) -> None:

@@ -71,7 +71,10 @@ def document(title: str, year: int | None = None, edition: str | None = None, ad
 
 def test_a_long_title_is_cut_but_its_edition_and_year_are_kept():
     label = document_label(document(TITLE * 2, 2022, "2"), 40)
-    assert len(label) == 40 and label.endswith("… (2nd ed., 2022)")
+    assert len(label) <= 40 and label.endswith("… (2nd ed., 2022)")
+    title = label.removesuffix("… (2nd ed., 2022)")
+    assert (TITLE * 2).startswith(title) and (TITLE * 2)[len(title)] == " "  # cut after a whole word
+    assert document_label(document("Unbreakablewordsofalongtitle", 2022), 20) == "Unbreakablew… (2022)"
     assert document_label(document("Notes"), 40) == "Notes"
 
 

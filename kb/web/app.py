@@ -293,6 +293,8 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
     def picks_page(request: Request) -> Response:
         pack = request.query_params.get("pack") or current_pack(request)
         kb = knowledge_base()
+        if not is_pack_name(pack):
+            raise BadRequest(f"{pack!r} is not a pack name")
         if pack not in (current_pack(request), DEFAULT_PACK) and pack not in kb.packs.names():
             names = kb.packs.names()
             raise HTTPException(
