@@ -231,7 +231,7 @@ def test_a_trainer_builds_a_deck_in_the_browser(trainer_server, browser):
         li.find_element(By.TAG_NAME, "a").text for li in browser.find_elements(By.CSS_SELECTOR, "ol.picks > li")
     ]
     second = first_three[1]
-    browser.find_element(By.XPATH, f"//button[text()='Move “{second}” up']").click()
+    browser.find_element(By.XPATH, f"//button[normalize-space(.)='Move “{second}” up']").click()
     settle(browser).until(lambda b: b.find_elements(By.CSS_SELECTOR, "ol.picks > li a")[0].text == second)
     order = [second, first_three[0], first_three[2]]
 
@@ -239,7 +239,7 @@ def test_a_trainer_builds_a_deck_in_the_browser(trainer_server, browser):
     area = browser.find_elements(By.CSS_SELECTOR, "ol.picks textarea")[0]
     area.clear()
     area.send_keys(trimmed)
-    browser.find_element(By.XPATH, f"//button[text()='Save the quote for “{second}”']").click()
+    browser.find_element(By.XPATH, f"//button[normalize-space(.)='Save the quote for “{second}”']").click()
     # The typed text is in the old page's box too: wait for the page the save
     # answers with before reading it, or the next lookup lands mid-navigation.
     settle(browser).until(expected_conditions.staleness_of(area))
