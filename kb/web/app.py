@@ -295,13 +295,13 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         kb = knowledge_base()
         if not is_pack_name(pack):
             raise BadRequest(f"{pack!r} is not a pack name")
-        if pack not in (current_pack(request), DEFAULT_PACK) and pack not in kb.packs.names():
-            names = kb.packs.names()
-            raise HTTPException(
-                404, f"there is no pack '{pack}'" + (f"; the packs are: {', '.join(names)}" if names else "")
-            )
-        slides = {s.passage_id: s.quote for s in kb.slides(pack) if not s.continued} if kb.picked(pack) else {}
-        return page(request, "picks.html", pack=pack, states=kb.picked(pack), slides=slides)
+        names = kb.packs.names()
+        if pack not in (current_pack(request), DEFAULT_PACK) and pack not in names:
+            known = f"; the packs are: {', '.join(names)}" if names else ""
+            raise HTTPException(404, f"there is no pack '{pack}'{known}")
+        states = kb.picked(pack)
+        slides = {s.passage_id: s.quote for s in kb.slides(pack) if not s.continued} if states else {}
+        return page(request, "picks.html", pack=pack, states=states, slides=slides)
 
     async def pick_add(request: Request) -> Response:
         form = await request.form()

@@ -145,7 +145,7 @@ def _lines(pieces, page_number: int, page_width: float) -> list[Line]:
             for piece in current:
                 if piece[0].strip() and letters:
                     line.cells.append((piece[1], letters))
-                    if before is not None and _set_apart(before, piece):
+                    if before is not None and _set_apart(before[0], before[1], before[3], piece[1]):
                         line.apart.add(letters)
                 letters += len("".join(piece[0].split()))
                 if piece[0].strip():
@@ -175,11 +175,11 @@ def _starts_another_line(last: tuple[str, float, float, float, bool], x: float, 
     return x < last[1] - size
 
 
-def _set_apart(before: tuple[str, float, float, float, bool], piece: tuple[str, float, float, float, bool]) -> bool:
-    """Whether ``piece`` starts beyond where ``before`` could end even if each of
-    its characters were a full em wide, plus an em: no font sets a word that wide."""
-    text, x, _, size, _ = before
-    return piece[1] - x > (len(text.strip()) + 1) * size
+def _set_apart(text: str, x: float, size: float, next_x: float) -> bool:
+    """Whether what starts at ``next_x`` stands beyond where ``text`` (set at ``x``)
+    could end even if each of its characters were a full em wide, plus an em:
+    no font sets a word that wide."""
+    return next_x - x > (len(text.strip()) + 1) * size
 
 
 def _respace_from_layout(lines: list[Line], layout_text: str) -> None:
@@ -296,7 +296,7 @@ def _merge_rows(lines: list[Line], page_width: float) -> list[Line]:
             previous.bold = previous.bold and line.bold
             letters = len("".join(previous.text.split()))
             previous.cells.append((line.x, letters))
-            if line.x - previous.x > (len(previous.text) + 1) * previous.size:
+            if _set_apart(previous.text, previous.x, previous.size, line.x):
                 previous.apart.add(letters)
             previous.apart.update(letters + n for n in line.apart)
             previous.text = f"{previous.text} {line.text}"
