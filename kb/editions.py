@@ -9,12 +9,12 @@ says where else it stands.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+import numpy as np
 
 from kb.citation import edition_label, printed_pages
 from kb.model import Document, Passage
@@ -27,6 +27,8 @@ _EDITION_WORDS = re.compile(
     r"\b(\d+(st|nd|rd|th)|first|second|third|fourth|fifth|sixth|revised|new)\s+ed(ition)?\b\.?|\b(19|20)\d\d\b", re.I
 )
 _WORD = re.compile(r"\w+")
+_PAIR_FACTOR = 1_000_003
+_NO_PAIRS = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -125,24 +127,46 @@ def edition_pair(documents: Iterable[Document]) -> tuple[Document, Document] | N
     return None
 
 
-def group_copies(found: list[tuple[Passage, Document]]) -> list[tuple[int, list[AlsoIn]]]:
+@dataclass(frozen=True)
+class Wording:
+    """What ``group_copies`` compares of a passage: its length in words and its
+    distinct word pairs, hashed, ascending. A server keeps it with the passage
+    (``kb.search.records``): working it out was most of a search's time."""
+
+    words: int
+    pairs: np.ndarray
+
+
+def wording(text: str) -> Wording:
+    words = _WORD.findall(text.casefold())
+    hashed = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
+    # One hash per pair from its words' hashes (int64 arithmetic wraps around).
+    pairs = np.unique(hashed[:-1] * _PAIR_FACTOR + hashed[1:]) if len(words) > 1 else _NO_PAIRS
+    return Wording(len(text.split()), pairs)
+
+
+def group_copies(
+    found: list[tuple[Passage, Document]], wordings: list[Wording] | None = None
+) -> list[tuple[int, list[AlsoIn]]]:
     """For a ranking, which places lead and which passages stand almost word
     for word in another document's leading place: (index of the leading
     place, where else it stands), in ranking order. Of a group, the newest
     document's passage leads, at the group's best place. Only the first
     ``GROUPED_PLACES`` are compared, so a deep ranking stays cheap, and only
     pairs that ``_may_be_copies`` finds: comparing every pair was most of a
-    search's time."""
+    search's time. ``wordings``, one per place, are the passages' own where
+    the caller keeps them."""
     compared = min(len(found), GROUPED_PLACES)
-    lengths = [len(passage.text.split()) for passage, _ in found[:compared]]
-    pairs = [frozenset(map(hash, itertools.pairwise(_WORD.findall(p.text.casefold())))) for p, _ in found[:compared]]
-    may_be_copies = _may_be_copies(pairs)
+    if wordings is None:
+        wordings = [wording(passage.text) for passage, _ in found[:compared]]
+    may_be_copies = _may_be_copies([w.pairs for w in wordings[:compared]])
 
     def same_text(a: int, b: int) -> bool:
-        if min(lengths[a], lengths[b]) < SAME_TEXT * max(lengths[a], lengths[b]):
+        one, other = wordings[a], wordings[b]
+        if min(one.words, other.words) < SAME_TEXT * max(one.words, other.words):
             return False
-        most = max(len(pairs[a]), len(pairs[b]))
-        return len(pairs[a] & pairs[b]) >= SAME_TEXT * most
+        shared = np.intersect1d(one.pairs, other.pairs, assume_unique=True).size
+        return shared >= SAME_TEXT * max(one.pairs.size, other.pairs.size)
 
     taken = [False] * compared
     groups: list[tuple[int, list[AlsoIn]]] = []
@@ -161,26 +185,31 @@ def group_copies(found: list[tuple[Passage, Document]]) -> list[tuple[int, list[
     return groups + [(i, []) for i in range(compared, len(found))]
 
 
-def _may_be_copies(pairs: list[frozenset[int]]) -> list[set[int]]:
+def _may_be_copies(pairs: list[np.ndarray]) -> list[set[int]]:
     """For each passage, the later ones that may share ``SAME_TEXT`` of its
-    word pairs (hashed): those sharing a pair among the first few of each,
+    word pairs (hashed, ascending): those sharing a pair among the first few of each,
     a passage's own pairs first, then the shared ones by hash (the prefix filter of
     similarity joins). Exact: of two sets sharing at least k pairs, the first
     shared pair has at most n - k unshared pairs before it in a set of n, so
     it is among that set's first n - k + 1, and k is at least
     ``ceil(SAME_TEXT * n)`` for both. A passage with that many pairs of its
     own has no candidate at all."""
-    holding = Counter(itertools.chain.from_iterable(pairs))
-    alone = frozenset(pair for pair, count in holding.items() if count == 1)
-    holders: dict[int, list[int]] = {}
     later: list[set[int]] = [set() for _ in pairs]
+    if not pairs:
+        return later
+    every = np.concatenate(pairs)
+    _, at, holding = np.unique(every, return_inverse=True, return_counts=True)
+    is_shared = holding[at] > 1
+    ends = np.cumsum([held.size for held in pairs]).tolist()
+    holders: dict[int, list[int]] = {}
     for i, held in enumerate(pairs):
-        first = len(held) - math.ceil(SAME_TEXT * len(held)) + 1
-        shared = held - alone
-        first -= len(held) - len(shared)  # its own pairs come first and match nothing
+        start = ends[i] - held.size
+        shared = every[start : ends[i]][is_shared[start : ends[i]]]
+        # Its own pairs come first and match nothing.
+        first = shared.size - math.ceil(SAME_TEXT * held.size) + 1
         if first <= 0:
             continue
-        for pair in sorted(shared)[:first]:
+        for pair in shared[:first].tolist():
             for earlier in holders.setdefault(pair, []):
                 later[earlier].add(i)
             holders[pair].append(i)

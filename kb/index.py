@@ -236,8 +236,8 @@ class Index:
         def load(searcher: Searcher) -> list[tuple[str, str, str]]:
             return [
                 (short, long, data["document"]["id"])
-                for data in _stored_records(searcher)
-                for short, long in data.get("acronyms", [])
+                for data in document_records(searcher)
+                for short, long in data["acronyms"]
             ]
 
         return self.read(load)
@@ -364,7 +364,7 @@ class Index:
                 clean_files(storage, INDEX_NAME, generation, TOC.read(storage, INDEX_NAME, generation).segments)
 
     def recorded_documents(self) -> tuple[list[dict], dict]:
-        """Each document's stored record (its ``document`` and ``metadata``) and
+        """Each document's record as ``documents.json`` keeps it (see ``_listed``) and
         the meta record, read without checking the schema version, so that
         ``rebuild`` can recover an index made by another kb. Where Whoosh's
         files cannot be read, the copy of the document list kept beside them
@@ -386,11 +386,7 @@ class Index:
                     "of its documents: delete the folder and add the documents again"
                 ) from exc
             return listed["documents"], listed.get("meta", {})
-        documents = [
-            {"document": f["data"]["document"], "metadata": f["data"].get("metadata", {})}
-            for f in stored
-            if f.get("kind") == "document"
-        ]
+        documents = [_listed(f["data"]) for f in stored if f.get("kind") == "document"]
         metas = [f["data"] for f in stored if f.get("kind") == "meta"]
         return documents, dict(metas[0]) if metas else {}
 
@@ -675,25 +671,31 @@ def read_vocabulary(searcher: Searcher) -> Vocabulary:
     def load() -> Vocabulary:
         acronyms: list[tuple[str, str]] = []
         compounds: set[str] = set()
-        for data in _stored_records(searcher):
-            acronyms.extend((short, long) for short, long in data.get("acronyms", []))
-            compounds.update(data.get("compounds", []))
+        for data in document_records(searcher):
+            acronyms.extend((short, long) for short, long in data["acronyms"])
+            compounds.update(data["compounds"])
         return Vocabulary.from_pairs(acronyms, compounds)
 
     return _vocabularies.get(searcher, (), load)
 
 
 def document_records(searcher: Searcher, folder: Path | None = None) -> list[dict]:
-    """Every document's ``document`` and ``metadata``, read once per index
-    state: the document list and a writer's bookkeeping come from it. Given
-    the index's ``folder``, they come from ``documents.json`` when it was
-    written for this state, a fraction of the cost of reading each record
-    from the index (at 100,000 passages, half of a small add's time and
-    memory). Not to be changed."""
+    """Every document's ``document``, ``metadata`` and vocabulary
+    (``acronyms``, ``compounds``), read once per index state: the document
+    list, the vocabulary and a writer's bookkeeping come from it. Given the
+    index's ``folder``, they come from ``documents.json`` when it was written
+    for this state, a fraction of the cost of reading each record from the
+    index (at 100,000 passages, half of a small add's time and memory; after
+    each commit, a server's next search waited 30 ms for the vocabulary at
+    10,000). Not to be changed."""
 
     def load() -> list[dict]:
         listed = read_document_list(folder) if folder is not None else None
-        if listed is not None and listed.get("state") == [list(part) for part in index_state(searcher)]:
+        if (
+            listed is not None
+            and listed.get("state") == [list(part) for part in index_state(searcher)]
+            and all(record.keys() >= _LISTED_KEYS for record in listed["documents"])  # not by an older kb
+        ):
             return listed["documents"]
         return [_listed(data) for data in _stored_records(searcher)]
 
@@ -705,9 +707,17 @@ def _stored_records(searcher: Searcher) -> Iterator[dict]:
     return (record["data"] for record in searcher.documents(kind="document"))
 
 
+_LISTED_KEYS = frozenset(("document", "metadata", "acronyms", "compounds"))
+
+
 def _listed(data: dict) -> dict:
     """What ``documents.json`` keeps of a document record."""
-    return {"document": data["document"], "metadata": data.get("metadata", {})}
+    return {
+        "document": data["document"],
+        "metadata": data.get("metadata", {}),
+        "acronyms": data.get("acronyms", []),
+        "compounds": data.get("compounds", []),
+    }
 
 
 class StateCache:

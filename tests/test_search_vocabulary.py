@@ -36,6 +36,27 @@ def test_acronym_finds_its_expansion_and_the_reverse(indexed):
     assert "Acronym only" in sections(indexed.search("community oriented policing"))
 
 
+def test_the_vocabulary_comes_from_the_document_list_or_from_the_index_when_the_list_is_older(indexed):
+    """The vocabulary is read from ``documents.json`` when it was written for
+    the index as it stands; a list written by an older kb, without the
+    documents' acronyms, must not leave a search without them."""
+    import json
+
+    from kb.index import DOCUMENT_LIST
+
+    listed_file = indexed.path / DOCUMENT_LIST
+    listed = json.loads(listed_file.read_text())
+    assert any(["CoP", "community-oriented policing"] in record["acronyms"] for record in listed["documents"])
+    for record in listed["documents"]:
+        del record["acronyms"], record["compounds"]
+    listed_file.write_text(json.dumps(listed))
+    from kb import KnowledgeBase
+
+    result = KnowledgeBase(indexed.path).search("CoP")
+    assert "CoP → community-oriented policing" in result.expanded
+    assert "Definitions" in sections(result)
+
+
 def test_an_expansion_typed_in_the_other_spelling_finds_the_acronym_and_the_defined_wording(knowledge_base, write):
     knowledge_base.add(
         [

@@ -4,7 +4,8 @@ Plain words and quoted phrases, nearly every query people type, are planned
 in the documents' vocabulary (``plan``); queries with operators, fields or
 wildcards (AND/OR/NOT, ``heading:``, ``polic*``) are parsed by Whoosh's parser
 (``query``); anything it cannot parse is searched as plain words rather than
-refused. Both are ranked by ``rank`` from the postings ``postings`` keeps, and
+refused. Both are ranked by ``rank`` from the postings ``postings`` keeps;
+the passages ranked first are read through ``records``, which keeps them, and
 ``snippet`` marks what matched. Whoosh itself only stores and parses.
 """
 
@@ -18,12 +19,13 @@ from whoosh.analysis import STOP_WORDS as _WHOOSH_STOP_WORDS
 from whoosh.searching import Searcher
 
 from kb.editions import group_copies
-from kb.index import Index, StateCache, documents_by_id, passage_from_record, read_vocabulary, read_word_list
+from kb.index import Index, StateCache, documents_by_id, read_vocabulary, read_word_list
 from kb.model import Hit, Passage
 from kb.search.plan import plan
 from kb.search.postings import segment_postings
 from kb.search.query import analyze, any_word, is_plain, parse_query, without_question_marks
 from kb.search.rank import Ranked, UnsupportedQuery, rank, rank_query
+from kb.search.records import read_passages
 from kb.search.snippet import snippet
 
 KEPT_HITS = 100
@@ -152,9 +154,10 @@ def _ranked(searcher: Searcher, typed: str, limit: int, doc_ids: list[str] | Non
             ranked, total = rank_query(searcher, query, limit + SPREAD_POOL, doc_ids)
         except UnsupportedQuery:
             ranked, total = rank_query(searcher, any_word(analyze(text)), limit + SPREAD_POOL, doc_ids)
-    found = [(r, passage_from_record(searcher.stored_fields(r.docnum))) for r in ranked]
+    read = read_passages(searcher, [r.docnum for r in ranked])
+    found = [(r, passage) for r, (passage, _) in zip(ranked, read, strict=True)]
     documents = documents_by_id(searcher)
-    grouped = group_copies([(passage, documents[passage.doc_id]) for _, passage in found])
+    grouped = group_copies([(passage, documents[passage.doc_id]) for _, passage in found], [w for _, w in read])
     leading = [(found[lead], tuple(also)) for lead, also in grouped]
     hits = [
         Hit(number, round(r.score, 4), passage, documents[passage.doc_id], snippet(passage.text, r.tokens), also)
