@@ -230,3 +230,34 @@ def test_warming_reads_no_postings_while_the_server_answers_and_goes_on_after(tm
     stopped.start()
     stopped.join(timeout=10)
     assert not stopped.is_alive()
+
+
+def test_places_are_read_as_whoosh_encodes_them_near_and_far(tmp_path):
+    """Whoosh pickles a posting's place gaps as one-, two- or four-byte ints,
+    in batches of a thousand, and its codec may leave the pickle's STOP off:
+    kb picks the common one-byte runs out of the bytes and must read every
+    other form as Whoosh's own decoder does."""
+    import numpy as np
+    from whoosh.formats import Positions
+
+    from kb.search.postings import TermPostings
+
+    rng = random.Random(11)
+    encoder = Positions()
+    for _ in range(30):
+        places = []
+        for _ in range(rng.randint(1, 60)):
+            count = rng.choice([1, 2, 3, 10, 999, 1000, 1001, 2500])
+            reach = rng.choice([200, 255, 256, 5000, 70_000, 3_000_000])
+            places.append(sorted(rng.sample(range(reach), min(count, reach))))
+        encoded = [encoder.encode(p) for p in places]
+        encoded = [e[:-1] if rng.random() < 0.5 else e for e in encoded]  # STOP left off, as blocks keep them
+        docnums = np.arange(len(places), dtype=np.int64) * 3
+        term = TermPostings(docnums, np.ones(len(places)), tuple(encoded))
+        expected = [
+            (int(d) << 32) | p for d, e in zip(docnums, encoded, strict=True) for p in encoder.decode_positions(e)
+        ]
+        mask = np.zeros(int(docnums[-1]) + 1, dtype=bool)
+        mask[docnums[::2]] = True
+        assert [int(k) for k in term.occurrences(mask)] == [k for k in expected if mask[k >> 32]]
+        assert [int(k) for k in term.occurrences()] == expected

@@ -13,7 +13,6 @@ documents deleted by then are left out when a search scores them
 from __future__ import annotations
 
 import functools
-import itertools
 import pickle
 import threading
 from collections import OrderedDict
@@ -66,22 +65,45 @@ class TermPostings:
         return self._occurrences[within[self._occurrences >> 32]]
 
     def _decode(self, postings: np.ndarray) -> np.ndarray:
-        # Whoosh stores a posting's positions as a count, then the pickled list
-        # of their gaps (``Positions.encode``), and decodes them one by one in
-        # Python; here the lists are unpickled and summed as one array.
-        encoded = self._encoded
-        gaps = [pickle.loads(_closed(encoded[i])[_INT_SIZE:]) for i in postings.tolist()]
-        counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
-        flat = np.fromiter(itertools.chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum()))
+        counts, flat = _position_gaps([self._encoded[i] for i in postings.tolist()])
         running = np.cumsum(flat)
         before = np.concatenate(([0], running))[np.cumsum(counts) - counts]  # the sum up to each posting's first
         positions = running - np.repeat(before, counts)
         return (np.repeat(self.docnums[postings], counts) << 32) | positions
 
 
-def _closed(value: bytes) -> bytes:
-    """The pickle with its STOP opcode, which Whoosh's codec may leave off."""
-    return value if value.endswith(b".") else value + b"."
+def _position_gaps(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """How many places each posting has, and the gaps between them, all
+    postings' in one array. Whoosh stores a posting's places as their count,
+    then the pickled list of their gaps (``Positions.encode``: protocol 2, its
+    STOP opcode sometimes left off). Unpickling them one by one took most of
+    a cold search's time. But nearly every list is a run of one-byte ints
+    (gaps under 256), whose bytes stand at places that the count alone gives,
+    and those are picked out of all postings at once; the rest (a long
+    passage's far places, or over a thousand) are unpickled."""
+    if not encoded:
+        return _EMPTY, _EMPTY
+    sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    starts = np.cumsum(sizes) - sizes
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    counts = sum(data[starts + n].astype(np.int64) << (8 * (_INT_SIZE - 1 - n)) for n in range(_INT_SIZE))
+    offsets = np.cumsum(counts) - counts  # where each posting's gaps begin
+    # A run of one-byte ints: PROTO 2, EMPTY_LIST, BINPUT 0, then MARK, the
+    # items (K and a byte each), APPENDS; or one item and APPEND. Exactly that
+    # long only if it is one: any other int takes more bytes, and so does a
+    # second batch (a thousand items each) or another protocol's framing.
+    first = starts + _INT_SIZE + 5 + (counts >= 2)  # the first item's opcode
+    unstopped = sizes - (data[starts + sizes - 1] == ord("."))
+    simple = (counts >= 1) & (unstopped == first - starts + 2 * counts + 1)
+    opcodes = np.repeat(first, counts) + 2 * (np.arange(int(counts.sum())) - np.repeat(offsets, counts))
+    flat = np.empty(len(opcodes), dtype=np.int64)
+    picked = np.repeat(simple, counts)
+    flat[picked] = data[opcodes[picked] + 1]
+    for n in np.flatnonzero(~simple).tolist():
+        value = encoded[n][_INT_SIZE:]
+        gaps = pickle.loads(value if value.endswith(b".") else value + b".")
+        flat[offsets[n] : offsets[n] + len(gaps)] = gaps
+    return counts, flat
 
 
 class SegmentPostings:
