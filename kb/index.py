@@ -41,13 +41,14 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 from whoosh.lang.porter2 import stem
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 from whoosh.writing import IndexWriter
 
 from kb.errors import IndexCorrupt, IndexLocked, IndexMissing, IndexVersionMismatch, IndexWriteError
 from kb.model import Document, Metadata, Passage, Section
-from kb.spelling import WordList
+from kb.spelling import WordList, Words
 from kb.vocabulary import Vocabulary
 
 SCHEMA_VERSION = 4
@@ -752,12 +753,36 @@ def read_word_list(searcher: Searcher) -> WordList:
     """The words all documents are written in, for spelling suggestions."""
 
     def load() -> WordList:
-        return WordList(r["data"]["words"] for r in searcher.documents(kind="words"))
+        return WordList([_segment_words(reader) for reader, _ in searcher.reader().leaf_readers()])
 
     return _word_lists.get(searcher, (), load)
 
 
+def _segment_words(reader) -> Words:
+    """The words of one segment's live documents, kept until it changes
+    (a document in it deleted) or goes."""
+    key = (reader.segment().segment_id(), reader.segment().deleted_count())
+    with _segment_words_lock:
+        found = _segment_words_kept.get(key)
+        if found is not None:
+            _segment_words_kept.move_to_end(key)
+    if found is None:
+        try:
+            docnums = list(reader.postings("kind", "words").all_ids())  # live ones: Whoosh leaves out the deleted
+        except TermNotFound:  # a segment of other records only, as the meta record's
+            docnums = []
+        found = Words(reader.stored_fields(n)["data"]["words"] for n in docnums)
+        with _segment_words_lock:
+            _segment_words_kept[key] = found
+            while len(_segment_words_kept) > _KEPT_SEGMENT_WORDS:
+                _segment_words_kept.popitem(last=False)
+    return found
+
+
 _word_lists = StateCache(2)
+_KEPT_SEGMENT_WORDS = 16
+_segment_words_kept: OrderedDict[tuple[str, int], Words] = OrderedDict()
+_segment_words_lock = threading.Lock()
 _records = StateCache(4)
 _vocabularies = StateCache(8)
 _documents = StateCache(8)

@@ -126,3 +126,24 @@ def test_a_misspelled_half_of_a_hyphenated_word_is_mended(knowledge_base, write)
     knowledge_base.add([write("force.md", "# Force\n\n## De-escalation\n\nOfficers use de-escalation first.\n")])
     result = knowledge_base.search("de-esclation")
     assert result.corrected == "de-escalation" and result.total == 1
+
+
+def test_suggestions_follow_commits_each_segment_counted_once_and_removed_words_gone(knowledge_base, write):
+    """Word lists are kept per segment across commits: a commit's new words
+    are suggested, a removed document's are not, and a word in two segments
+    counts in both (the more frequent of two equally near words wins)."""
+    knowledge_base.add([write("a.md", "# A\n\nThe petrol station and the patrol.\n")])
+    knowledge_base.add(
+        [
+            write("b.md", "# B\n\nA patrol at dawn, the volunteers and their lanterns.\n"),
+            write("d.md", "# D\n\nDusk.\n"),
+        ]
+    )
+    assert knowledge_base.search("volunteres").corrected == "volunteers"
+    assert knowledge_base.search("pxtrol").corrected == "patrol"  # 2 against petrol's 1
+    knowledge_base.remove("b")  # its segment stays, with d in it
+    after = knowledge_base.search("volunteres")
+    assert (after.corrected, after.suggestion) == (None, None)
+    assert knowledge_base.search("lanterns").total == 0
+    knowledge_base.add([write("c.md", "# C\n\nPetrol prices rose; petrol ran out.\n")])
+    assert knowledge_base.search("pxtrol").corrected == "petrol"  # 3 against patrol's 1

@@ -1,6 +1,6 @@
 """Spelling suggestions from the words the documents use."""
 
-from kb.spelling import WordList, word_counts
+from kb.spelling import WordList, Words, word_counts
 
 
 def test_word_counts_keep_words_of_three_letters_or_more_lower_cased():
@@ -8,7 +8,7 @@ def test_word_counts_keep_words_of_three_letters_or_more_lower_cased():
 
 
 def test_nearest_known_word_within_two_edits_of_any_kind():
-    words = WordList([{"legitimacy": 5, "accountability": 3, "mentoring": 2, "harassment": 4}])
+    words = WordList([Words([{"legitimacy": 5, "accountability": 3, "mentoring": 2, "harassment": 4}])])
     assert words.nearest("legitmacy") == "legitimacy"  # a letter left out
     assert words.nearest("harrassment") == "harassment"  # one too many
     assert words.nearest("mentoirng") == "mentoring"  # two swapped
@@ -19,6 +19,6 @@ def test_nearest_known_word_within_two_edits_of_any_kind():
     assert words.nearest("bicycle") is None  # nothing near
 
 
-def test_of_two_equally_near_words_the_more_frequent_wins_across_documents():
-    words = WordList([{"patrol": 1, "petrol": 2}, {"patrol": 5}])
+def test_of_two_equally_near_words_the_more_frequent_wins_across_documents_and_segments():
+    words = WordList([Words([{"patrol": 1, "petrol": 2}]), Words([{"patrol": 5}])])
     assert words.nearest("pxtrol") == "patrol"
