@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -500,15 +501,35 @@ def _add_files(
     by_sha = {d.sha256: d for d in documents}
     taken_ids = {d.id for d in documents}
     stored_metadata = session.metadata_overrides()
+    shas: dict[Path, str] = {}
+
+    def sha_of(path: Path) -> str:
+        if path not in shas:
+            check_file(path, limits)
+            shas[path] = ingest.sha256_of(path)
+        return shas[path]
+
+    def to_read(path: Path) -> bool:
+        """Whether the file must be parsed: not the same content as a document kb holds at this path or elsewhere."""
+        same, previous = by_sha.get(sha_of(path)), by_path.get(str(path))
+        return same is None or (previous is not None and previous is not same)
+
+    def read_next(after: int) -> None:
+        """Hand the reader the next file that must be parsed, to parse while this one is indexed."""
+        for path, _ in files[after + 1 :]:
+            with contextlib.suppress(IngestError, OSError):
+                if to_read(path.resolve()):
+                    reader.read_ahead(path.resolve(), password)
+                    return
+
     if progress:
         progress.start(len(files))
     with ReaderProcess(limits.timeout) as reader:
-        for path, given in files:
+        for number, (path, given) in enumerate(files):
             path = path.resolve()
             status = "failed"
             try:
-                check_file(path, limits)
-                sha = ingest.sha256_of(path)
+                sha = sha_of(path)
                 previous = by_path.get(str(path))
                 same = by_sha.get(sha)
                 if same is not None and previous is None and Path(same.path).exists():
@@ -530,6 +551,7 @@ def _add_files(
                     getattr(report, status).append(str(path))
                     continue
                 parsed = reader.parse(path, password)
+                read_next(number)
                 wanted = (doc_ids or {}).get(path)
                 if previous and wanted and wanted != previous.id:
                     raise IngestError(path, f"already in the index as '{previous.id}': rename it with kb edit")

@@ -26,6 +26,30 @@ def test_add_indexes_new_files_and_skips_unchanged_ones(knowledge_base, write):
     assert again.added == [] and sorted(again.unchanged) == sorted([str(a), str(b)])
 
 
+def test_files_read_ahead_go_in_as_themselves_past_copies_and_failures(knowledge_base, write, tmp_path):
+    """Each file is parsed while the one before it is indexed. A file read
+    ahead for nothing (a copy of the file before it, known only once that
+    one is in), or one that fails, must not hand its text to another."""
+    import os
+
+    files = [
+        write("a.md", "# Alpha\n\nFoot patrols in the old town.\n"),
+        write("copy.md", "# Alpha\n\nFoot patrols in the old town.\n"),
+        write("c.md", "# Charlie\n\nCharlie writes about bicycles.\n"),
+        tmp_path / "docs" / "pipe.md",
+        write("d.md", "# Delta\n\nDelta writes about ferries.\n"),
+        write("e.md", "# Echo\n\nEcho writes about lanterns.\n"),
+    ]
+    os.mkfifo(files[3])
+    report = knowledge_base.add(files)
+    assert sorted(report.added) == sorted(str(f) for f in (files[0], files[2], files[4], files[5]))
+    assert report.unchanged == [str(files[1])] and [path for path, _ in report.failed] == [str(files[3])]
+    for doc_id, word in (("a", "patrols"), ("c", "bicycles"), ("d", "ferries"), ("e", "lanterns")):
+        (hit,) = knowledge_base.search(word).hits
+        assert hit.document.id == doc_id and word in hit.passage.text
+        assert [p.text for p in knowledge_base.passages(doc_id)] == [hit.passage.text]
+
+
 def test_changed_file_has_its_passages_replaced_under_the_same_id(knowledge_base, write):
     path = write("c.md", "# Charlie\n\n## Old\n\nThe first version mentions bicycles.\n")
     knowledge_base.add([path])
