@@ -46,9 +46,12 @@ def test_the_vocabulary_comes_from_the_document_list_or_from_the_index_when_the_
 
     listed_file = indexed.path / DOCUMENT_LIST
     listed = json.loads(listed_file.read_text())
-    assert any(["CoP", "community-oriented policing"] in record["acronyms"] for record in listed["documents"])
+    assert any(
+        ["CoP", "community-oriented policing"] in json.loads(record["vocabulary"])["acronyms"]
+        for record in listed["documents"]
+    )
     for record in listed["documents"]:
-        del record["acronyms"], record["compounds"]
+        del record["vocabulary"]
     listed_file.write_text(json.dumps(listed))
     from kb import KnowledgeBase
 
