@@ -65,6 +65,19 @@ def make_passages(
     return passages, outline
 
 
+def section_starts(outline: list[Section], passages: list[Passage]) -> list[str | None]:
+    """Each outline entry's first passage, in reading order (``passages`` as
+    ``make_passages`` numbered them): its own first, or for a heading with no
+    text of its own (a chapter that opens on its first subsection) the first
+    of what follows it. None past the document's last passage."""
+    headed = [p for p in passages if p.heading_path]  # the text before a first heading has no entry
+    starts, at = [], 0
+    for section in outline:
+        starts.append(headed[at].id if at < len(headed) else None)
+        at += section.passages
+    return starts
+
+
 def _split_long_blocks(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     for block in blocks:

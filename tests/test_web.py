@@ -243,14 +243,15 @@ def test_the_passage_page_says_whether_its_passage_is_picked_and_unpicks_it(clie
     assert 'action="/picks/add"' in client.get("/passage/guide:1").text
 
 
-def test_a_section_whose_heading_is_a_paragraph_links_to_a_search_that_is_answered(knowledge_base, write):
+def test_a_section_whose_heading_is_a_paragraph_links_to_a_page_that_is_answered(knowledge_base, write):
     heading = " ".join(["Explanatory notes on the procedure in regard to"] * 8)  # 391 characters
-    knowledge_base.add([write("code.md", f"# Code\n\n## {heading}\n\nThe section's text.\n")])
+    knowledge_base.add([write("code.md", f"# Code\n\n## {heading}\n\nThe text of the section.\n")])
     with TestClient(create_app(knowledge_base.path), base_url="http://localhost") as client:
         page = client.get("/documents/code").text
-        link = next(h for h in re.findall(r'href="([^"]+)"', page) if "heading" in h).replace("&amp;", "&")
+        link = next(h for h in re.findall(r'href="(/passage/[^"]+)">Explanatory', page))
         answer = client.get(link)
-        assert answer.status_code == 200 and "Explanatory notes" in answer.text and 'class="hit"' in answer.text
+        assert answer.status_code == 200
+        assert "Explanatory notes" in answer.text and "The text of the section." in answer.text
 
 
 def test_the_concordance_page_takes_the_clis_options_and_links_each_line(client):
@@ -346,3 +347,39 @@ def test_the_nav_chooses_the_pack_that_results_are_picked_into(client):
     client.cookies.clear()
     client.cookies.set("kb_pack", "../../etc")
     assert "<option selected>default</option>" in client.get("/picks").text  # a bad cookie is no pack
+
+
+def test_a_document_pages_sections_open_where_they_begin(knowledge_base, write):
+    """An outline entry links to its section's first passage, so that its
+    count of passages is what a reader reads on with "Next" (a search for the
+    heading's words found other sections too). A chapter with no text of its
+    own opens on its first subsection; the text before the first heading
+    belongs to no entry."""
+    import re
+
+    long_text = " ".join(f"Sentence {n} on foot patrols and the trust they build." for n in range(120))
+    knowledge_base.add(
+        [
+            write(
+                "manual.md",
+                "Opening words before any heading.\n\n# Manual\n\n## Chapter one\n\n### Patrols\n\n"
+                f"{long_text}\n\n### Trust\n\nTrust grows slowly.\n\n## Chapter two\n\nTwo has text.\n",
+            )
+        ]
+    )
+    _, sections = knowledge_base.sections("manual")
+    passages = knowledge_base.passages("manual")
+    with TestClient(create_app(knowledge_base.path), base_url="http://localhost") as client:
+        page = client.get("/documents/manual").text
+    links = re.findall(r'<a href="/passage/([^"]+)">([^<]+)</a>', page)
+    starts = {heading: passage_id.replace("%3A", ":") for passage_id, heading in links}
+    assert set(starts) == {s.heading for s in sections}
+    by_id = {p.id: p for p in passages}
+    assert by_id[starts["Chapter one"]].heading_path[-1] == "Patrols"  # no text of its own
+    for section in sections:
+        first = by_id[starts[section.heading]]
+        if section.passages:
+            assert first.heading_path[-1] == section.heading
+            following = passages[passages.index(first) : passages.index(first) + section.passages]
+            assert all(p.heading_path == first.heading_path for p in following)
+    assert next(s for s in sections if s.heading == "Patrols").passages > 1

@@ -51,6 +51,7 @@ from kb.editions import document_label, edition_pair, edition_tag, latest_editio
 from kb.export import FORMATS, deck_title, to_csv, to_json, to_markdown, write_pptx
 from kb.inert import web_url
 from kb.model import Document, Hit, Passage
+from kb.passages import section_starts
 from kb.picks import DEFAULT_PACK, is_pack_name
 from kb.plot import document_legend
 from kb.research import SIGNIFICANCE
@@ -82,7 +83,6 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
     templates.filters["marks"] = _marks
     templates.filters["edition"] = edition_label
     templates.filters["edition_tag"] = edition_tag
-    templates.filters["heading_query"] = _heading_query
     token = form_token(index_dir)
     shared = KnowledgeBase(index_dir, keep_open=True)
 
@@ -411,10 +411,18 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         return page(request, "documents.html", documents=knowledge_base().documents())
 
     def document_page(request: Request) -> Response:
-        document, sections = knowledge_base().sections(request.path_params["doc_id"])
+        kb = knowledge_base()
+        document, sections = kb.sections(request.path_params["doc_id"])
         source_link = web_url(document.url) or (f"/source/{document.id}" if Path(document.path).is_file() else None)
+        # Each section opens where it begins, to read on with "Next": its count is then what one reads.
+        starts = section_starts(sections, kb.passages(document.id))
         return page(
-            request, "document.html", document=document, sections=sections, pages=printed_pages, source_link=source_link
+            request,
+            "document.html",
+            document=document,
+            sections=list(zip(sections, starts, strict=True)),
+            pages=printed_pages,
+            source_link=source_link,
         )
 
     def api_documents(request: Request) -> Response:
@@ -740,13 +748,6 @@ class _HitView:
 
 def _hit_view(hit: Hit) -> _HitView:
     return _HitView(hit.passage, hit.document, hit.snippet, printed_pages(hit.passage), hit.also_in)
-
-
-def _heading_query(heading: str) -> str:
-    """A heading as a phrase to search for, cut at a word to stay well within
-    ``MAX_QUERY`` (a heading that swallowed a paragraph made a link that was refused)."""
-    room = MAX_QUERY - 40  # the field name, quotes and their encoding
-    return heading if len(heading) <= room else heading[:room].rsplit(" ", 1)[0]
 
 
 _PARAMETER_WORDS = {"q": "The search", "term": "The term", "t": "The list of terms"}
