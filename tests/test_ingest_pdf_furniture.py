@@ -246,3 +246,36 @@ def test_a_cover_of_title_and_publisher_is_no_passage_but_a_first_page_with_sent
     build(tmp_path / "note.pdf", ["Family harm policy", "This note explains what changed."])
     passages, _ = make_passages("doc", parse(tmp_path / "note.pdf").sections)
     assert "This note explains what changed." in passages[0].text
+
+
+def test_a_scanned_page_inside_a_born_digital_document_is_named_in_a_warning(tmp_path):
+    """A released document with some pages scanned: those pages carry the
+    running head and foot as text, and the rest is an image. Their words are
+    not searchable, and kb says which pages they are. A page with only a
+    small logo besides its head and foot is not taken for a scan."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    picture = ImageReader(Image.new("L", (8, 8), 128))  # a tiny grey image, scaled up on the page as a scan is
+    path = tmp_path / "released.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    for n in range(1, 7):
+        pdf.setFont("Helvetica", 8)
+        pdf.drawString(250, 770, "Family harm policy and procedures")
+        pdf.drawString(72, 30, "Proactively released by the police")
+        if n == 3:
+            pdf.drawImage(picture, 50, 60, width=510, height=690)
+        elif n == 5:
+            pdf.drawImage(picture, 72, 700, width=40, height=40)
+        else:
+            pdf.setFont("Helvetica", 10)
+            for k in range(12):
+                pdf.drawString(72, 700 - 14 * k, f"Line {k} of page {n} on safety planning with victims.")
+        pdf.showPage()
+    pdf.save()
+    parsed = parse(path)
+    scanned = [w for w in parsed.warnings if "not searchable" in w]
+    assert scanned == [
+        "page 3: an image with no text but its running head and foot (scanned?): the words on it are not searchable"
+    ]
+    assert "Line 11 of page 6" in _text(parsed) and "Proactively released" not in _text(parsed)

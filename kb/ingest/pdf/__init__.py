@@ -49,7 +49,14 @@ def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
 
     mend_spacing(pages)
     title = _metadata_title(reader) or _first_page_title(pages) or _running_title(pages)
+    with_text = {page.number for page in pages if page.lines}
     remove_furniture(pages)
+    warnings.extend(
+        f"page {page.number}: an image with no text but its running head and foot (scanned?): "
+        "the words on it are not searchable"
+        for page in pages
+        if page.number in with_text and not page.lines and page.pictured
+    )
     for page in pages:
         put_columns_in_reading_order(page)
     contents = find_contents(pages)

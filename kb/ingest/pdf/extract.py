@@ -49,6 +49,7 @@ class Page:
     height: float
     lines: list[Line] = field(default_factory=list)
     boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
+    pictured: bool = False  # draws an image over a quarter of the page or more: a scan, most often
 
 
 def open_pdf(path: Path, password: str | None = None) -> PdfReader:
@@ -109,6 +110,9 @@ def read_page(reader: PdfReader, index: int, label: str, respace: bool = True) -
             pending_rects.clear()
         elif operator in (b"S", b"s", b"n"):
             pending_rects.clear()
+        elif operator == b"Do" and args and _is_image(pdf_page, args[0]):
+            drawn = abs(cm[0] * cm[3] - cm[1] * cm[2])  # the image's unit square, as placed
+            page.pictured = page.pictured or drawn >= 0.25 * page.width * page.height
 
     pdf_page.extract_text(visitor_text=on_text, visitor_operand_before=on_operator)
     page.lines = _lines(pieces, page.number, page.width)
@@ -304,6 +308,15 @@ def _merge_rows(lines: list[Line], page_width: float) -> list[Line]:
             continue
         merged.append(line)
     return merged
+
+
+def _is_image(pdf_page, name) -> bool:
+    """Whether the page's XObject of this name is an image (a form drawn
+    inside another form names its own, which are not looked up)."""
+    try:
+        return pdf_page["/Resources"]["/XObject"][name].get_object().get("/Subtype") == "/Image"
+    except (KeyError, TypeError, AttributeError):
+        return False
 
 
 def _is_text_box(box: tuple[float, float, float, float], page: Page) -> bool:
