@@ -165,6 +165,46 @@ def test_wrapped_terms_of_a_definitions_table_are_whole_headings(tmp_path, order
     assert [(s.heading_path[-1], " ".join(b.text for b in s.blocks)) for s in sections] == list(TERMS.items())
 
 
+def test_running_text_whose_rows_are_drawn_in_two_pieces_is_no_table(tmp_path):
+    """A page of running text where a few scattered rows are drawn in two
+    pieces (a link, or words set one by one): the second pieces start at one
+    x on several rows, as a table's right cells do, but lines of text run
+    across that x between them. No heading or sentence may be cut there."""
+    path = tmp_path / "policy.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    sentence = "Police should listen to the victim and note their view on whether or not to prosecute the case."
+
+    def in_two(x, y, left, right, font, size):  # the second piece where a word space puts it: x 190 here
+        pdf.setFont(font, size)
+        pdf.drawString(x, y, left)
+        pdf.drawString(190, y, right)
+
+    pdf.setFont("Helvetica-Bold", 22)
+    pdf.drawString(30, 740, "Family harm policy")
+    pdf.setFont("Helvetica", 10)
+    for k in range(20):
+        pdf.drawString(30, 700 - 14 * k, f"Line {k} of the opening pages on safety planning with victims.")
+    pdf.showPage()
+    in_two(30, 740, "Prosecution or case", "disposition", "Helvetica-Bold", 16)
+    pdf.setFont("Helvetica-Bold", 13)
+    pdf.drawString(30, 716, "Prosecution")
+    y = 696
+    for k in range(12):
+        if k in (1, 6):
+            in_two(30, y, "offending, do not be influenced by", f"their view on prosecution, row {k}.", "Helvetica", 10)
+        else:
+            pdf.setFont("Helvetica", 10)
+            pdf.drawString(30, y, f"{sentence} Row {k}.")
+        y -= 14
+    pdf.showPage()
+    pdf.save()
+    parsed = parse(path)
+    assert [s.heading_path for s in parsed.sections][-1] == ("Prosecution or case disposition", "Prosecution")
+    text = _text(parsed)
+    assert "offending, do not be influenced by their view on prosecution, row 1." in text
+    assert "offending, do not be influenced by their view on prosecution, row 6." in text
+
+
 def test_a_heading_repeated_at_the_top_of_the_next_page_is_not_a_new_section(tmp_path):
     path = tmp_path / "report.pdf"
     pdf = canvas.Canvas(str(path), pagesize=letter)

@@ -20,6 +20,7 @@ from kb.ingest.pdf.extract import Line, Page
 
 _MARKER = re.compile(r"^(?:[A-Za-z]|\d{1,3}|[ivxlc]{1,5})[.)]$|^\W+$")
 _MIN_GAP = 36.0  # points between a left cell and the column to its right
+_NARROWEST_LETTER = 0.3  # of the type size: no font sets a run of text narrower on average
 
 
 @dataclass
@@ -51,10 +52,7 @@ def read_table_cells(page: Page) -> None:
         row = None
 
     lines = page.lines
-    for index, line in enumerate(lines):
-        split = _split_at(line, column)
-        if split is None and _opens_cell(lines, index, column):
-            split = (line, None)
+    for line, split in zip(lines, _table_rows(lines, column), strict=True):
         if split is not None:
             left, right = split
             if row is None or not _wraps(row.terms[-1], left, column):
@@ -74,6 +72,35 @@ def read_table_cells(page: Page) -> None:
     close()
     if wrapped:
         page.lines = out
+
+
+def _table_rows(lines: list[Line], column: float) -> list[tuple[Line, Line | None] | None]:
+    """Each line's left and right cell, where it is a table's row. A table is
+    a run of lines that no line of body text crosses, holding two rows or
+    more: on a page of running text whose words come in pieces (or whose
+    links are drawn apart), a word that happens to stand at the column on a
+    few scattered rows makes no table."""
+    rows = []
+    for index, line in enumerate(lines):
+        split = _split_at(line, column)
+        if split is None and _opens_cell(lines, index, column):
+            split = (line, None)
+        rows.append(split)
+    start = 0
+    for end in [
+        *(n for n, (line, row) in enumerate(zip(lines, rows, strict=True)) if row is None and _crosses(line, column)),
+        len(lines),
+    ]:
+        if sum(row is not None for row in rows[start:end]) < 2:
+            rows[start:end] = [None] * (end - start)
+        start = end + 1
+    return rows
+
+
+def _crosses(line: Line, column: float) -> bool:
+    """A line that begins where left cells do and is too long to end before
+    the column, in any type: body text running across the page, not a cell."""
+    return line.x <= column - _MIN_GAP and line.x + _NARROWEST_LETTER * line.size * len(line.text) > column
 
 
 def _right_column(page: Page) -> float | None:
