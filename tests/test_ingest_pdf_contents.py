@@ -143,6 +143,42 @@ def test_contents_ending_on_the_page_where_the_body_begins_with_wrapped_entries(
     assert [p.text for p in passages if "...." in p.text or "2013" in p.text] == []
 
 
+def test_a_policy_box_below_the_last_entry_does_not_take_the_headings_above_it_for_contents(tmp_path):
+    """The contents end on the page where the body begins, and the first
+    policy's box below its headings ends in a number ("Page 1 of 4"), as an
+    entry does: but its number goes back before the entries' pages, so it
+    is body, and the part and chapter headings above it stay."""
+    path = tmp_path / "manual.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(72, 780, "TABLE OF CONTENTS")
+    y = 750
+    for x, title, page in [(72, "PART 1 Regulations", "1"), (84, "Chapter 1", "1"),
+                           (96, "3.10.070 Safe Haven for Infants", "9"), (96, "3.10.075 School Protocol", "11"),
+                           (96, "3.10.080 Tire Deflation Devices", "12")]:  # fmt: skip
+        pdf.drawString(x, y, f"{title} {'.' * 40} {page}")
+        y -= 14
+    pdf.setFont("Helvetica", 16)
+    pdf.drawString(72, 660, "PART 1 Regulations")
+    pdf.drawString(72, 640, "Chapter 1")
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(72, 620, "Definitions and Scope of Manual        8/5/2009        Page 1 of 4")
+    for k in range(8):
+        pdf.drawString(72, 600 - 14 * k, f"Definition sentence {k} of the manual for officers.")
+    pdf.showPage()
+    for n in range(4):
+        pdf.setFont("Helvetica", 10)
+        for k in range(20):
+            pdf.drawString(72, 760 - 14 * k, f"Sentence {k} of page {n + 2} on patrol duties.")
+        pdf.showPage()
+    pdf.save()
+    parsed = parse(path)
+    headings = [s.heading_path for s in parsed.sections]
+    assert ("PART 1 Regulations", "Chapter 1") in headings
+    text = " ".join(b.text for s in parsed.sections for b in s.blocks)
+    assert "Definition sentence 0" in text and "Tire Deflation" not in text
+
+
 def test_roman_page_labels_are_pages_but_words_of_roman_letters_are_not():
     from kb.ingest.pdf.contents import _entry, _Row
     from kb.ingest.pdf.extract import Line

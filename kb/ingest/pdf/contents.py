@@ -116,7 +116,7 @@ def find_contents(pages: list[Page]) -> Contents:
     most = 3 * len(pages) + 10
     for page in pages:
         page_rows = [row for row in rows(page) if not _CONTENTS_TITLE.match(normal(row.text))]
-        found = _entries(page_rows, most)
+        found = _without_trailing_backsteps(_entries(page_rows, most))
         share = 0.34 if previous_was_contents else 0.5
         # Rows below the last entry may be the body beginning on the same page.
         bottom = min(line.y for line in found[-1][0].lines) if found else 0
@@ -133,6 +133,20 @@ def find_contents(pages: list[Page]) -> Contents:
         page.lines = [line for line in page.lines if line.y < bottom - 0.5]
     _level(contents.entries)
     return contents
+
+
+def _without_trailing_backsteps(found: list[tuple[_Row, tuple[str, str]]]) -> list[tuple[_Row, tuple[str, str]]]:
+    """The entries without those at the end whose page goes back before the
+    entries above: a contents' pages run forward, and a row ending in a
+    smaller number below them is the body that begins on the page (a
+    policy's box saying "Page 1 of 4"), which must not be cut away with them."""
+    while len(found) >= 2:
+        numbers = [int(label) for _, (_, label) in found[:-1] if label.isdigit()]
+        label = found[-1][1][1]
+        if not (numbers and label.isdigit() and int(label) < max(numbers)):
+            break
+        found = found[:-1]
+    return found
 
 
 def _entries(page_rows: list[_Row], most: int) -> list[tuple[_Row, tuple[str, str]]]:
