@@ -240,10 +240,15 @@ def compound_words(text: str) -> list[str]:
 
 def items(text: str, stop_words: frozenset[str]) -> Counter:
     """Words (compounds whole) and two-word phrases, stop words out (a phrase
-    may not start or end with one)."""
+    may not start or end with one), nor a single letter: a list's marker, an
+    initial, half of "O/C" ("o c" and "c case" led a real comparison)."""
     words = [w for w in compound_words(text) if not w.isdigit()]
     counts = Counter(w for w in words if w not in stop_words and len(w) > 2)
-    counts.update(f"{a} {b}" for a, b in pairwise(words) if a not in stop_words and b not in stop_words)
+    counts.update(
+        f"{a} {b}"
+        for a, b in pairwise(words)
+        if a not in stop_words and b not in stop_words and len(a) > 1 and len(b) > 1
+    )
     return counts
 
 

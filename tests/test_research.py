@@ -116,6 +116,16 @@ def test_compare_finds_what_each_edition_says_more(editions):
     assert all(k.log_ratio > 0 for k in more_old)
 
 
+def test_compare_counts_no_phrase_of_a_single_letter():
+    """ "O/C case" (officer in charge) splits into o, c and case; list
+    markers and initials are single letters too. None of them makes a phrase."""
+    from kb.research import items
+
+    counted = items("The O/C case file; the O/C case notes. a) Victim support, b) Victim support.", frozenset({"the"}))
+    assert not [item for item in counted if any(len(word) == 1 for word in item.split())]
+    assert counted["case file"] == 1 and counted["victim support"] == 2
+
+
 def test_concordance_aligns_on_the_term_and_sorts(editions):
     lines = editions.concordance("policing by consent", width=12)
     assert len(lines) == 4
