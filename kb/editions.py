@@ -163,10 +163,12 @@ def group_copies(
 
     def same_text(a: int, b: int) -> bool:
         one, other = wordings[a], wordings[b]
+        most = max(one.pairs.size, other.pairs.size)
         if min(one.words, other.words) < SAME_TEXT * max(one.words, other.words):
             return False
-        shared = np.intersect1d(one.pairs, other.pairs, assume_unique=True).size
-        return shared >= SAME_TEXT * max(one.pairs.size, other.pairs.size)
+        if min(one.pairs.size, other.pairs.size) < SAME_TEXT * most:  # too few pairs to share that many
+            return False
+        return np.intersect1d(one.pairs, other.pairs, assume_unique=True).size >= SAME_TEXT * most
 
     taken = [False] * compared
     groups: list[tuple[int, list[AlsoIn]]] = []
