@@ -23,7 +23,7 @@ from kb.index import Index, IndexWriteSession, StateCache, read_vocabulary, toke
 from kb.ingest.limits import Limits, ReaderProcess, check_file
 from kb.ingest.parsed import clean_text
 from kb.model import AddReport, Document, Metadata, Passage, Section
-from kb.passages import make_passages
+from kb.passages import make_passages, section_starts
 from kb.picks import DEFAULT_PACK, PackStore, PickState, new_pick, text_hash, within
 from kb.research import (
     Concordance,
@@ -94,8 +94,11 @@ class KnowledgeBase:
         return found[0]
 
     def sections(self, ref: str) -> tuple[Document, list[Section]]:
+        """The document's outline, each section with the passage where it begins."""
         document = self.document(ref)
-        return document, self.index.outline(document.id)
+        outline = self.index.outline(document.id)
+        starts = section_starts(outline, self.index.passages(document.id))
+        return document, [replace(s, first_passage=start) for s, start in zip(outline, starts, strict=True)]
 
     def passage(self, passage_id: str) -> tuple[Passage, Document]:
         """The passage with this id; its document part may be any unique

@@ -66,6 +66,7 @@ class Section:
     passages: int
     page_label_start: str | None = None
     page_label_end: str | None = None
+    first_passage: str | None = None  # where to begin reading it (see ``KnowledgeBase.sections``)
 
 
 @dataclass(frozen=True)

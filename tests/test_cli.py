@@ -126,6 +126,7 @@ def test_list_and_sections(runner, docs):
             "passages": 1,
             "page_label_start": None,
             "page_label_end": None,
+            "first_passage": "page:1",
         }
     ]
 

@@ -51,7 +51,6 @@ from kb.editions import document_label, edition_pair, edition_tag, latest_editio
 from kb.export import FORMATS, deck_title, to_csv, to_json, to_markdown, write_pptx
 from kb.inert import web_url
 from kb.model import Document, Hit, Passage
-from kb.passages import section_starts
 from kb.picks import DEFAULT_PACK, is_pack_name
 from kb.plot import document_legend
 from kb.research import SIGNIFICANCE
@@ -411,18 +410,10 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         return page(request, "documents.html", documents=knowledge_base().documents())
 
     def document_page(request: Request) -> Response:
-        kb = knowledge_base()
-        document, sections = kb.sections(request.path_params["doc_id"])
+        document, sections = knowledge_base().sections(request.path_params["doc_id"])
         source_link = web_url(document.url) or (f"/source/{document.id}" if Path(document.path).is_file() else None)
-        # Each section opens where it begins, to read on with "Next": its count is then what one reads.
-        starts = section_starts(sections, kb.passages(document.id))
         return page(
-            request,
-            "document.html",
-            document=document,
-            sections=list(zip(sections, starts, strict=True)),
-            pages=printed_pages,
-            source_link=source_link,
+            request, "document.html", document=document, sections=sections, pages=printed_pages, source_link=source_link
         )
 
     def api_documents(request: Request) -> Response:
