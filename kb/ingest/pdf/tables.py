@@ -86,11 +86,9 @@ def _table_rows(lines: list[Line], column: float) -> list[tuple[Line, Line | Non
         if split is None and _opens_cell(lines, index, column):
             split = (line, None)
         rows.append(split)
+    crossing = [n for n, line in enumerate(lines) if rows[n] is None and _crosses(line, column)]
     start = 0
-    for end in [
-        *(n for n, (line, row) in enumerate(zip(lines, rows, strict=True)) if row is None and _crosses(line, column)),
-        len(lines),
-    ]:
+    for end in [*crossing, len(lines)]:  # the runs between lines of body text
         if sum(row is not None for row in rows[start:end]) < 2:
             rows[start:end] = [None] * (end - start)
         start = end + 1
