@@ -55,19 +55,20 @@ def snippet(text: str, stems: frozenset[str]) -> str:
 
 def marked_words(text: str, stems: frozenset[str]) -> list[tuple[int, int, str]]:
     """(start, end, stem) of every word of ``text`` whose stem is wanted."""
-    found = _candidates(stems).finditer(text)
+    found = _candidates("".join(sorted({stem[0] for stem in stems if stem}))).finditer(text)
     return [(m.start(), m.end(), stem) for m in found if (stem := stem_of(m.group())) in stems]
 
 
-@functools.lru_cache(maxsize=256)
-def _candidates(stems: frozenset[str]) -> re.Pattern[str]:
-    """The tokens (as ``_WORD`` finds them) that begin with a letter some stem
-    begins with: a stem keeps its word's first letter, so only these can match,
-    and the regex engine skips the rest without Python seeing them."""
-    initials = "".join(sorted({re.escape(stem[0]) for stem in stems if stem}))
+@functools.lru_cache(maxsize=1024)
+def _candidates(initials: str) -> re.Pattern[str]:
+    """The tokens (as ``_WORD`` finds them) that begin with one of ``initials``,
+    the first letters of the wanted stems: a stem keeps its word's first letter,
+    so only these can match, and the regex engine skips the rest without Python
+    seeing them. Keyed by the letters, not the stems, since compiling a pattern
+    for each new query took a tenth of a search."""
     if not initials:
         return re.compile(r"(?!)")
-    return re.compile(rf"(?<!\w)(?<!\w\.)[{initials}]\w*(\.?\w+)*", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?<!\w\.)[{re.escape(initials)}]\w*(\.?\w+)*", re.IGNORECASE)
 
 
 def _opening(text: str) -> str:
