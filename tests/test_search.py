@@ -244,3 +244,26 @@ def test_an_acronym_that_ends_like_an_english_ending_is_not_stemmed_to_a_small_w
     )
     assert analyze("AED") == ["aed"] and analyze("used") == ["use"]
     assert [h.passage.doc_id for h in knowledge_base.search("AED").hits] == ["aed"]
+
+
+def test_all_but_one_word_of_a_long_question_outranks_every_word_in_passing(knowledge_base, write):
+    """Holding the last word of a long question must not be worth more than
+    holding the others well: the section on reportable force incidents
+    answers "who records ...", though it never says "officers"; the note that
+    names every word once, in passing, comes second."""
+    knowledge_base.add(
+        [
+            write(
+                "force.md",
+                "# Force\n\n## Reportable force incidents\n\nA reportable force incident is recorded on the "
+                "form the same day, with the names of all present and the time.\n",
+            ),
+            write(
+                "rota.md",
+                "# Rota\n\n## Rota\n\nOfficers keep a record. Reportable matters go upward. "
+                "Force and incidents are named here once.\n",
+            ),
+        ]
+    )
+    result = knowledge_base.search("who should officers record reportable force incidents with?")
+    assert sections(result) == ["Reportable force incidents", "Rota"]

@@ -5,7 +5,10 @@ A passage's score, before the length prior:
 - each substantive slot it matches adds its slot score: for each of the
   slot's alternatives, 2 × BM25 in the heading + BM25 in the body (a
   multi-word alternative counts only where its words stand as a phrase);
-- holding every slot adds 1.5 × the sum of all slot scores;
+- holding a share s of the substantive slots adds 1.5 × s³ × the sum of all
+  slot scores: all of them, 1.5 × the sum; five words of a six-word question,
+  0.58 of that. A step from all to nothing made the last word of a long
+  question, however common or chance its match, outweigh all the others;
 - each way of writing the whole query whose words stand in order, each within
   6 words of the one before, adds 2 × their body BM25; word for word, 2 × again.
 
@@ -31,6 +34,7 @@ from kb.search.postings import SegmentPostings, segment_postings
 
 HEADING_BOOST = 2.0
 ALL_WORDS_BOOST = 1.5
+HELD_SHARE_POWER = 3
 NEAR_BOOST = 2.0
 NEAR_SLOP = 6
 EXACT_BOOST = 2.0
@@ -134,16 +138,15 @@ class _SegmentScorer:
         if not matched.any():
             return [], 0
         prior = length_prior(self.postings.lengths(self.reader, "body"))
-        has_all = (
-            np.logical_and.reduce(
-                [s > 0 for s, slot in zip(slot_scores, slots, strict=True) if slot.substantive]
-                or [s > 0 for s in slot_scores]
-            )
-            & matched
-        )
-        if len(slots) > 1 and has_all.any():
-            score = score + ALL_WORDS_BOOST * np.sum(slot_scores, axis=0) * has_all
-            self._add_phrase_bonus(score, query_plan, matched, has_all, prior, limit)
+        held = [s > 0 for s, slot in zip(slot_scores, slots, strict=True) if slot.substantive] or [
+            s > 0 for s in slot_scores
+        ]
+        share = np.sum(held, axis=0) / len(held)
+        has_all = (share == 1) & matched
+        if len(slots) > 1:
+            score = score + ALL_WORDS_BOOST * np.sum(slot_scores, axis=0) * share**HELD_SHARE_POWER * matched
+            if has_all.any():
+                self._add_phrase_bonus(score, query_plan, matched, has_all, prior, limit)
         return self._best(score, matched, limit, lambda d: self._body_tokens(query_plan, d, has_all))
 
     def rank_query(self, query: Query, limit: int, doc_ids: list[str] | None) -> tuple[list[Ranked], int]:
