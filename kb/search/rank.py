@@ -97,22 +97,20 @@ class _Statistics:
 
     def __init__(self, searcher: Searcher) -> None:
         self._segments = [(reader, segment_postings(reader)) for reader, _ in searcher.reader().leaf_readers()]
-        self._documents = sum(int(kept.live(reader).sum()) for reader, kept in self._segments)
+        self._documents = sum(kept.live_total(reader) for reader, kept in self._segments)
         self._idf: dict[tuple[str, str], float] = {}
         self._average: dict[str, float] = {}
 
     def idf(self, field: str, token: str) -> float:
         key = (field, token)
         if key not in self._idf:
-            frequency = sum(
-                int(kept.live(reader)[kept.term(reader, field, token).docnums].sum()) for reader, kept in self._segments
-            )
+            frequency = sum(kept.live_frequency(reader, field, token) for reader, kept in self._segments)
             self._idf[key] = math.log(self._documents / (frequency + 1)) + 1
         return self._idf[key]
 
     def average_length(self, field: str) -> float:
         if field not in self._average:
-            total = sum(float(kept.lengths(reader, field)[kept.live(reader)].sum()) for reader, kept in self._segments)
+            total = sum(kept.live_total(reader, field) for reader, kept in self._segments)
             self._average[field] = total / self._documents if total else 1
         return self._average[field]
 
