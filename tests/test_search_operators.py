@@ -27,6 +27,9 @@ QUERIES = [
     "school* AND (law OR rule) AND NOT officer",
     "heading:(trust OR youth) AND body:schools",
     "trust^3 OR youth",
+    "heading:trust OR body:youth OR consent",
+    '"trust youth"~4 AND (police OR patrol)',
+    "trust AND NOT youth AND (police OR consent)",
 ]
 
 
