@@ -42,6 +42,7 @@ EXACT_BOOST = 2.0
 B, K1 = 0.75, 1.2
 MAX_EXPANSIONS = 1000  # terms a wildcard may stand for, in one segment
 _EMPTY = np.zeros(0, dtype=np.int64)
+UNITED_AT_MOST = 32  # an OR's postings are put together only when they hold under 1/32 of a segment
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,7 @@ class _Evaluation:
         """The documents that may match ``node``, ascending, where its terms
         tell them without a pass over the segment (None where they don't, as
         under a NOT): a term's or a phrase's first word's postings, an AND's
-        smallest part, an OR's parts together."""
+        smallest part, an OR's parts together when they are few."""
         if isinstance(node, Term) and not isinstance(node, MultiTerm):
             return self._postings_of(node.fieldname, node.text)
         if isinstance(node, Phrase):
@@ -332,7 +333,9 @@ class _Evaluation:
             known = [p for p in parts if p is not None]
             if isinstance(node, And):
                 return min(known, key=len) if known else None
-            return functools.reduce(np.union1d, known) if len(known) == len(parts) else None
+            if len(known) < len(parts) or sum(p.size for p in known) > self.size // UNITED_AT_MOST:
+                return None  # sorting long lists together costs more than a pass over the segment
+            return functools.reduce(np.union1d, known)
         return None
 
     def _postings_of(self, field: str, token: str) -> np.ndarray:
