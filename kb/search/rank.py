@@ -35,7 +35,6 @@ from kb.search.postings import SegmentPostings, segment_postings
 
 HEADING_BOOST = 2.0
 ALL_WORDS_BOOST = 1.5
-HELD_SHARE_POWER = 3
 NEAR_BOOST = 2.0
 NEAR_SLOP = 6
 EXACT_BOOST = 2.0
@@ -145,7 +144,8 @@ class _SegmentScorer:
         share = np.sum(held, axis=0) / len(held)
         has_all = (share == 1) & matched
         if len(slots) > 1:
-            score = score + ALL_WORDS_BOOST * np.sum(slot_scores, axis=0) * share**HELD_SHARE_POWER * matched
+            cubed = share * share * share  # s³; numpy's power takes 5 times as long
+            score = score + ALL_WORDS_BOOST * np.sum(slot_scores, axis=0) * cubed * matched
             if has_all.any():
                 self._add_phrase_bonus(score, query_plan, matched, has_all, prior, limit)
         return self._best(score, matched, limit, lambda d: self._body_tokens(query_plan, d, has_all))
