@@ -319,3 +319,40 @@ def test_a_scanned_page_inside_a_born_digital_document_is_named_in_a_warning(tmp
         "page 3: an image with no text but its running head and foot (scanned?): the words on it are not searchable"
     ]
     assert "Line 11 of page 6" in _text(parsed) and "Proactively released" not in _text(parsed)
+
+
+def test_a_blank_form_keeps_its_title_and_drops_its_field_labels(tmp_path):
+    """An order with its report form attached: the form's field labels, small
+    capitals in boxes, are no text to search, but its title stays a section.
+    A page set in capitals at the body's size (a statute's shouted clause)
+    is text, and stays whole."""
+    labels = ["DATE OF INCIDENT", "TIME", "ADDRESS OF OCCURRENCE", "BEAT", "STAR NO.", "SIGNATURE", "YES  NO"]
+    path = tmp_path / "order.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(72, 720, "1. Reporting Force")
+    pdf.setFont("Helvetica", 10)
+    for k in range(20):
+        pdf.drawString(72, 700 - 14 * k, f"Rule {k}: every member files the report before the end of the shift.")
+    pdf.showPage()
+    pdf.setFont("Helvetica", 10)
+    for k in range(24):
+        pdf.drawString(72, 720 - 14 * k, f"CLAUSE {k}. NO MEMBER SHALL WITHHOLD THE REPORT FROM A SUPERVISOR.")
+    pdf.showPage()
+    pdf.setFont("Helvetica-Bold", 12)
+    pdf.drawString(40, 750, "INCIDENT REPORT FORM/Metro Police")
+    pdf.setFont("Helvetica", 6)
+    for row in range(12):
+        for column in range(3):
+            x, y = 40 + 180 * column, 720 - 50 * row
+            pdf.rect(x, y - 30, 175, 40)
+            pdf.drawString(x + 2, y + 2, labels[(row + column) % len(labels)])
+    pdf.showPage()
+    pdf.save()
+    parsed = parse(path)
+    passages, _ = make_passages("doc", parsed.sections)
+    text = " ".join(p.text for p in passages)
+    assert "INCIDENT REPORT FORM/Metro Police" in [s.heading_path[-1] for s in parsed.sections]
+    assert "DATE OF INCIDENT" not in text and "STAR NO." not in text
+    assert "Rule 19: every member files the report" in text
+    assert "CLAUSE 23. NO MEMBER SHALL WITHHOLD THE REPORT" in text

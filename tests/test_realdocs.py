@@ -48,7 +48,14 @@ def test_no_contents_metadata_box_or_running_head_in_passages(real):
     name, _, _, passages, _ = real
     running = {
         "nz-police-victims-2022": ["Released under the Official Information Act", "This document was current"],
-        "chicago-pd-use-of-force-g03-02": ["© Chicago Police Department", "Blank Page", "Binder1"],
+        # The report form attached to the orders keeps its title, not its field labels.
+        "chicago-pd-use-of-force-g03-02": [
+            "© Chicago Police Department",
+            "Blank Page",
+            "Binder1",
+            "STAR NO.",
+            "DATE OF INCIDENT",
+        ],
     }[name]
     for passage in passages:
         assert not re.search(r"(?:\. ?){5,}\d", passage.text)

@@ -18,7 +18,12 @@ from kb.ingest.limits import exit_with_parent, library_warnings
 from kb.ingest.parsed import ParsedDocument, SectionBuilder, clean_text
 from kb.ingest.pdf.contents import find_contents
 from kb.ingest.pdf.extract import Page, describe, mend_spacing, open_pdf, read_page
-from kb.ingest.pdf.furniture import put_columns_in_reading_order, remove_furniture, remove_metadata_boxes
+from kb.ingest.pdf.furniture import (
+    put_columns_in_reading_order,
+    reduce_blank_forms,
+    remove_furniture,
+    remove_metadata_boxes,
+)
 from kb.ingest.pdf.structure import assemble, outline_entries
 from kb.ingest.pdf.tables import read_table_cells
 from kb.model import Metadata
@@ -61,6 +66,7 @@ def parse_pdf(path: Path, password: str | None = None) -> ParsedDocument:
         put_columns_in_reading_order(page)
     contents = find_contents(pages)
     remove_metadata_boxes(pages)
+    reduce_blank_forms(pages)
     for page in pages:
         read_table_cells(page)
     builder = SectionBuilder()

@@ -3,7 +3,8 @@
 Running headers and footers are lines near the top or bottom edge whose text
 (numbers aside) recurs across pages; page numbers ("12", "xii", "Page 3 of 80")
 are furniture wherever they stand in those bands. The box of labels a policy
-or order opens with is furniture too. Two-column pages are put into reading
+or order opens with is furniture too, and so are the field labels of a blank
+form printed in the document (its title stays). Two-column pages are put into reading
 order here as well, since all these jobs are about where a line stands.
 """
 
@@ -126,6 +127,30 @@ def remove_metadata_boxes(pages: list[Page]) -> None:
             run = [y] if y is not None else []
         if drop:
             page.lines = [line for line in page.lines if not any(low <= line.y <= top for top, low in drop)]
+
+
+FORM_LINES = 20  # a page shorter than this is a cover or a divider, not a form
+_SENTENCE = re.compile(r"[^\W\d_]{3,}[.;:](\s|$)")
+
+
+def reduce_blank_forms(pages: list[Page]) -> None:
+    """Keep only the title of each blank form (a report form attached to an
+    order): a page of many lines, nearly all in capitals and set smaller than
+    the document's body, with no line that reads as a sentence. Its field
+    labels ("DATE OF INCIDENT", "APPROVED BY: (Print)", "YES NO") are no
+    text anyone reads, and as passages they matched any query sharing a word
+    with a field name. The title is the line or lines of its largest type."""
+    body = _body_size(pages)
+    for page in pages:
+        lines = [line for line in page.lines if re.search(r"[^\W\d_]", line.text)]
+        if len(lines) < FORM_LINES:
+            continue
+        capitals = sum(1 for line in lines if line.text == line.text.upper())
+        sentences = sum(1 for line in lines if _SENTENCE.search(line.text) and line.text != line.text.upper())
+        small = sorted(line.size for line in lines)[len(lines) // 2] <= 0.8 * body
+        if small and capitals >= 0.6 * len(lines) and sentences <= 0.05 * len(lines):
+            largest = max(line.size for line in lines)
+            page.lines = [line for line in lines if line.size >= 0.95 * largest]
 
 
 def _body_size(pages: list[Page]) -> float:
