@@ -178,6 +178,29 @@ def test_an_edition_given_as_a_number_reads_as_an_ordinal_on_the_pages(knowledge
         assert "(2nd ed.)" in client.get("/?q=trust").text
 
 
+def test_every_example_on_the_home_page_finds_passages_in_this_index(knowledge_base, write):
+    """Examples are tried on the index: those that find nothing here give way
+    to the documents' own headings."""
+    import re
+    import urllib.parse
+
+    knowledge_base.add(
+        [
+            write(
+                "fleet.md",
+                "# Fleet\n\n## Vehicle Maintenance Schedule\n\nTyres are checked weekly.\n\n"
+                "## Fuel Cards\n\nEach driver signs for a card.\n",
+            )
+        ]
+    )
+    with TestClient(create_app(knowledge_base.path), base_url="http://localhost") as client:
+        home = client.get("/").text
+        examples = [urllib.parse.unquote_plus(q) for q in re.findall(r'<li><a href="/\?q=([^"]+)">', home)]
+        assert examples == ['"Vehicle Maintenance Schedule"', '"Fuel Cards"']
+        for example in examples:
+            assert knowledge_base.search(example).total >= 1, example
+
+
 def test_a_slow_request_does_not_hold_up_cheap_ones(client, monkeypatch):
     """A compare that is still working must not stop the document list from being served."""
     import threading

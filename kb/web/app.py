@@ -183,8 +183,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             "page": number, "works": len(latest_editions(documents)), "passages": sum(d.passages for d in documents),
         }  # fmt: skip
         if not q:
-            acronyms = kb.acronyms() if documents else []
-            context["examples"] = ['"policing by consent"', acronyms[0][0] if acronyms else "CoP", "trust AND youth"]
+            context["examples"] = _examples(kb) if documents else []
         if q:
             context["picked"] = picked_here(request)
             result = kb.search(q, limit=number * PAGE_SIZE, doc=doc, literal=literal, latest=latest)
@@ -742,6 +741,29 @@ def _hit_view(hit: Hit) -> _HitView:
 
 
 _PARAMETER_WORDS = {"q": "The search", "term": "The term", "t": "The list of terms"}
+
+
+EXAMPLES = 3
+EXAMPLE_DOCUMENTS = 20  # whose headings may stand in for examples that find nothing
+
+
+def _examples(kb: KnowledgeBase) -> list[str]:
+    """Queries to try that find something in this index: a phrase, an
+    acronym the documents define and an operator query where they find
+    passages here, else section headings of up to four words (as phrases).
+    Fixed examples that found nothing told a new user the search was broken."""
+    acronyms = kb.acronyms()
+    wanted = ['"policing by consent"', acronyms[0][0] if acronyms else "CoP", "trust AND youth"]
+    found = [query for query in wanted if kb.search(query, limit=1, literal=True).total]
+    for document in kb.documents()[:EXAMPLE_DOCUMENTS]:
+        for section in kb.sections(document.id)[1]:
+            if len(found) >= EXAMPLES:
+                return found
+            words = section.heading.split()
+            example = f'"{section.heading}"' if len(words) > 1 else section.heading
+            if section.passages and 1 <= len(words) <= 4 and all(w.isalpha() for w in words) and example not in found:
+                found.append(example)
+    return found
 
 
 def _text(request: Request, name: str, required: bool = False) -> str:
