@@ -750,19 +750,25 @@ EXAMPLE_DOCUMENTS = 20  # whose headings may stand in for examples that find not
 def _examples(kb: KnowledgeBase) -> list[str]:
     """Queries to try that find something in this index: a phrase, an
     acronym the documents define and an operator query where they find
-    passages here, else section headings of up to four words (as phrases).
+    passages here, else a section heading of up to four words (as a phrase)
+    from each of the first documents, headings of words in mixed case first.
     Fixed examples that found nothing told a new user the search was broken."""
     acronyms = kb.acronyms()
     wanted = ['"policing by consent"', acronyms[0][0] if acronyms else "CoP", "trust AND youth"]
     found = [query for query in wanted if kb.search(query, limit=1, literal=True).total]
-    for document in kb.documents()[:EXAMPLE_DOCUMENTS]:
-        for section in kb.sections(document.id)[1]:
-            if len(found) >= EXAMPLES:
-                return found
-            words = section.heading.split()
-            example = f'"{section.heading}"' if len(words) > 1 else section.heading
-            if section.passages and 1 <= len(words) <= 4 and all(w.isalpha() for w in words) and example not in found:
-                found.append(example)
+    headings = []  # (how plain a query it makes, its rank in its document, the document's place, heading)
+    for place, document in enumerate(kb.documents()[:EXAMPLE_DOCUMENTS]):
+        usable = [
+            s.heading
+            for s in kb.sections(document.id)[1]
+            if s.passages and 1 <= len(s.heading.split()) <= 4 and all(w.isalpha() for w in s.heading.split())
+        ]
+        # The first of each document before the second of any, so that the examples span them.
+        headings += [(" " not in h or h.isupper(), rank, place, h) for rank, h in enumerate(usable[:EXAMPLES])]
+    for *_, heading in sorted(headings):
+        example = f'"{heading}"' if " " in heading else heading
+        if len(found) < EXAMPLES and example not in found:
+            found.append(example)
     return found
 
 
