@@ -93,6 +93,11 @@ class KnowledgeBase:
             )
         return found[0]
 
+    def outline(self, ref: str) -> list[Section]:
+        """The document's outline as the index keeps it: ``sections`` without
+        where each section begins, which reads every passage of the document."""
+        return self.index.outline(self.document(ref).id)
+
     def sections(self, ref: str) -> tuple[Document, list[Section]]:
         """The document's outline, each section with the passage where it begins."""
         document = self.document(ref)

@@ -138,10 +138,7 @@ class _SegmentScorer:
         if not matched.any():
             return [], 0
         prior = length_prior(self.postings.lengths(self.reader, "body"))
-        held = [s > 0 for s, slot in zip(slot_scores, slots, strict=True) if slot.substantive] or [
-            s > 0 for s in slot_scores
-        ]
-        share = np.sum(held, axis=0) / len(held)
+        share = np.sum([s > 0 for s in substantive], axis=0) / len(substantive)
         has_all = (share == 1) & matched
         if len(slots) > 1:
             cubed = share * share * share  # s³; numpy's power takes 5 times as long

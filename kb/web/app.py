@@ -760,7 +760,7 @@ def _examples(kb: KnowledgeBase) -> list[str]:
     for place, document in enumerate(kb.documents()[:EXAMPLE_DOCUMENTS]):
         usable = [
             s.heading
-            for s in kb.sections(document.id)[1]
+            for s in kb.outline(document.id)
             if s.passages and 1 <= len(s.heading.split()) <= 4 and all(w.isalpha() for w in s.heading.split())
         ]
         # The first of each document before the second of any, so that the examples span them.
