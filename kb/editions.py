@@ -114,17 +114,20 @@ def latest_editions(documents: Iterable[Document]) -> list[Document]:
     return list(newest.values())
 
 
-def edition_pair(documents: Iterable[Document]) -> tuple[Document, Document] | None:
-    """The oldest and newest edition of the first work that has several: what
-    a person comparing editions most likely wants to compare."""
+def works_in_editions(documents: Iterable[Document]) -> list[list[Document]]:
+    """Each work the index holds more than once, its editions oldest first."""
     works: dict[str, list[Document]] = {}
     for document in documents:
         works.setdefault(work_key(document), []).append(document)
-    for editions in works.values():
-        if len(editions) > 1:
-            editions.sort(key=newness)  # stable: where nothing tells them apart, as listed
-            return editions[0], editions[-1]
-    return None
+    # sorted stably: where nothing tells two editions apart, as listed
+    return [sorted(editions, key=newness) for editions in works.values() if len(editions) > 1]
+
+
+def edition_pair(documents: Iterable[Document]) -> tuple[Document, Document] | None:
+    """The oldest and newest edition of the first work that has several: what
+    a person comparing editions most likely wants to compare."""
+    works = works_in_editions(documents)
+    return (works[0][0], works[0][-1]) if works else None
 
 
 @dataclass(frozen=True)

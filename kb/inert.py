@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 # A cell starting with one of these is a formula to Excel, LibreOffice and
 # Google Sheets (OWASP's list); a quote in front keeps it text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-\d+(?:\.\d+)?")
 # Characters XML 1.0 forbids, which python-pptx cannot write.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udfff]")
 # Control characters a terminal acts on (ESC starts colour, cursor and title
@@ -27,7 +28,9 @@ _MARKDOWN_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def csv_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """A number such as "-1.678" stays a number a spreadsheet can sum; any other
+    cell that would start a formula gets a quote in front."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
 

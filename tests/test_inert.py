@@ -46,6 +46,11 @@ def test_every_csv_cell_that_a_spreadsheet_would_run_starts_with_a_quote(hostile
     for value in ("\tx", "\rx"):
         assert csv_cell(value) == "'" + value
     assert csv_cell("plain") == "plain" and csv_cell(3) == 3
+    # a negative figure (a log ratio) stays a number a spreadsheet sums, while text
+    # that merely begins like one is still kept from being a formula
+    assert csv_cell("-1.678") == "-1.678" and csv_cell("-3") == "-3"
+    for value in ("-1.6+A1", "-1e3", "-", "-1.", "-1.5\n=A1"):
+        assert csv_cell(value) == "'" + value
 
 
 def test_the_terms_download_does_not_reflect_a_formula_from_a_link(hostile_kb):

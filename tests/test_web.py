@@ -159,8 +159,48 @@ def test_research_and_document_pages(client):
     assert client.get("/terms.png", params={"t": "trust"}).content[:4] == b"\x89PNG"
     assert "<mark>trust</mark>" in client.get("/kwic", params={"term": "trust"}).text.lower()
     assert "More in" in client.get("/compare", params={"a": "guide", "b": "report"}).text
-    assert "Consent" in client.get("/documents/guide").text
+    guide = client.get("/documents/guide").text
+    assert "Consent" in guide and '<a href="/source/guide">Open guide.md, the file it was read from</a>' in guide
     assert client.get("/documents").text.count("<tr>") == 4
+
+
+def test_research_views_take_the_cli_options_and_download_as_csv(client):
+    by_section = client.get("/terms", params={"t": "trust", "by": "section", "top": "1"}).text
+    group = r'<th colspan="2" scope="rowgroup" class="group">(.*?)</th></tr>(.*?)</tbody>'
+    groups = re.findall(group, by_section, re.S)
+    assert [g[0] for g in groups] == ["Annual trust report (2026)", "Guide", "Hostile"]
+    assert all(g[1].count("<tr>") == 1 for g in groups)  # one section a document, as asked
+    assert '<a href="/passage/report%3A1?q=trust">(start)</a> <span class="muted nowrap">p. 1</span>' in groups[0][1]
+    two = client.get("/terms", params={"t": "trust", "by": "section", "top": "2"}).text
+    assert ">Consent</a>" in two and ">Trust</a>" in two  # both of the guide's sections
+    assert '<option value="section" selected>' in by_section
+    assert "/terms.csv?t=trust&amp;by=section&amp;top=1" in by_section
+    csv_rows = client.get("/terms.csv", params={"t": "trust", "by": "section", "top": "1"}).text.splitlines()
+    assert csv_rows[0] == "term,doc_id,section,page_start,page_end,occurrences" and len(csv_rows) == 4
+    compared = client.get("/compare", params={"a": "guide", "b": "report", "p": "none", "min_count": "1"}).text
+    assert "/compare.csv?a=guide&amp;b=report&amp;p=none&amp;top=15&amp;min_count=1" in compared
+    csv_text = client.get("/compare.csv", params={"a": "guide", "b": "report", "p": "none", "min_count": "1"}).text
+    assert (
+        csv_text.startswith("more_in,item,count_guide,count_report,g2,log_ratio")
+        and "\r\nguide,policing,2,0," in csv_text
+        and ",-1.678\r\n" in csv_text
+    )
+    changed = client.get("/diff", params={"old": "guide", "new": "report"}).text
+    assert "/diff.csv?old=guide&amp;new=report" in changed
+    assert client.get("/diff.csv", params={"old": "guide", "new": "report"}).text.startswith("n,status,")
+    assert client.get("/compare.csv", params={"a": "guide"}).status_code == 400
+
+
+def test_the_home_page_names_the_works_held_in_several_editions(knowledge_base, write):
+    for name, edition, year in (("gp-2008.md", "1", 2008), ("gp-2022.md", "2", 2022)):
+        knowledge_base.add([write(name, f"# Good Practices\n\n## Trust\n\nTrust grew by {year}.\n")],
+                           metadata=Metadata(edition=edition, year=year))  # fmt: skip
+    knowledge_base.add([write("note.md", "# A note\n\nTrust.\n")])
+    with TestClient(create_app(knowledge_base.path), base_url="http://localhost") as client:
+        home = client.get("/").text
+    assert "3 documents (2 works, counting editions once)" in home
+    assert "Good Practices: 2 editions, 1st ed., 2008, 2nd ed., 2022" in home
+    assert '<a href="/diff?old=gp-2008&amp;new=gp-2022">what changed</a>' in home
 
 
 def test_a_missing_index_is_a_503(tmp_path):
@@ -314,7 +354,7 @@ def test_picking_without_script_comes_back_to_the_hit_and_with_script_answers_js
     )
     answer = client.post("/picks/remove", data=form, headers={"Accept": "application/json"})
     assert answer.json() == {"id": "guide:1", "picked": False, "pack": "default", "count": 0,
-                             "message": "Removed guide:1; 0 in pack 'default'"}  # fmt: skip
+                             "message": "Removed Consent; 0 in pack 'default'"}  # fmt: skip
     evil = client.post("/picks/add", data={**form, "anchor": '"><script>'}, follow_redirects=False)
     assert evil.headers["location"] == "/?q=consent&page=1"
 

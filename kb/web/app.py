@@ -47,7 +47,7 @@ from kb import (
 )
 from kb.bibliography import bibliography
 from kb.citation import cite, edition_label, printed_pages
-from kb.editions import document_label, edition_pair, edition_tag, latest_editions
+from kb.editions import document_label, edition_pair, edition_tag, latest_editions, works_in_editions
 from kb.export import FORMATS, deck_title, to_csv, to_json, to_markdown, write_pptx
 from kb.inert import web_url
 from kb.model import Document, Hit, Passage
@@ -82,6 +82,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
     templates.filters["marks"] = _marks
     templates.filters["edition"] = edition_label
     templates.filters["edition_tag"] = edition_tag
+    templates.filters["pages"] = printed_pages
     token = form_token(index_dir)
     shared = KnowledgeBase(index_dir, keep_open=True)
 
@@ -181,6 +182,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         context = {
             "q": q, "doc": doc, "literal": literal, "latest": latest, "documents": documents, "result": None,
             "page": number, "works": len(latest_editions(documents)), "passages": sum(d.passages for d in documents),
+            "in_editions": works_in_editions(documents),
         }  # fmt: skip
         if not q:
             context["examples"] = _examples(kb) if documents else []
@@ -361,9 +363,16 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         """JSON for the page's script (the page stays where it is); else back to
         the page the form was on, at the hit it was on (a 303, so reloading
         never posts again)."""
-        count = len(knowledge_base().packs.load(pack))
+        kb = knowledge_base()
+        count = len(kb.packs.load(pack))
         if "application/json" in request.headers.get("accept", ""):
-            said = f"{'Picked' if picked else 'Removed'} {passage_id}; {count} in pack '{pack}'"
+            try:
+                passage, document = kb.passage(passage_id)
+                heading = passage.heading_path[-1] if passage.heading_path else document.title
+                what = ", ".join(p for p in (heading, printed_pages(passage)) if p)
+            except KbError:  # a pick of a passage no longer indexed, taken out
+                what = passage_id
+            said = f"{'Picked' if picked else 'Removed'} {what}; {count} in pack '{pack}'"
             return JSONResponse({"id": passage_id, "picked": picked, "pack": pack, "count": count, "message": said})
         back = _local_path(str(form.get("back") or ""), fallback=fallback)
         anchor = str(form.get("anchor") or "")
@@ -411,9 +420,8 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
     def document_page(request: Request) -> Response:
         document, sections = knowledge_base().sections(request.path_params["doc_id"])
         source_link = web_url(document.url) or (f"/source/{document.id}" if Path(document.path).is_file() else None)
-        return page(
-            request, "document.html", document=document, sections=sections, pages=printed_pages, source_link=source_link
-        )
+        return page(request, "document.html", document=document, sections=sections, pages=printed_pages,
+                    source_link=source_link, file_name=Path(document.path).name)  # fmt: skip
 
     def api_documents(request: Request) -> Response:
         return api(serialize.documents_json(knowledge_base().documents()))
@@ -455,6 +463,8 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             raw=_text(request, "t"),
             expand=bool(request.query_params.get("expand")),
             doc=request.query_params.get("doc") or "",
+            by=_choice(request, "by", ("document", "section")),
+            top=_int(request, "top", 5, 1, 100),
             documents=documents,
             counts=counts,
             chart=chart,
@@ -470,7 +480,8 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
 
     @slow
     def terms_csv_download(request: Request) -> Response:
-        return PlainTextResponse(serialize.terms_csv(term_counts(request), by_section=False), media_type="text/csv")
+        by_section = _choice(request, "by", ("document", "section")) == "section"
+        return PlainTextResponse(serialize.terms_csv(term_counts(request), by_section), media_type="text/csv")
 
     @slow
     def terms_png(request: Request) -> Response:
@@ -550,12 +561,20 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             short_label_of=lambda d: document_label(d, 28),
         )
 
-    @slow
-    def api_compare(request: Request) -> Response:
+    def comparison(request: Request):
         a, b = _text(request, "a", required=True), _text(request, "b", required=True)
         p_value = _choice(request, "p", tuple(SIGNIFICANCE))
         top, min_count = _int(request, "top", 15, 1, 200), _int(request, "min_count", 3, 1, 1000)
-        return api(serialize.compare_json(*knowledge_base().compare(a, b, top, min_count, SIGNIFICANCE[p_value])))
+        return knowledge_base().compare(a, b, top, min_count, SIGNIFICANCE[p_value])
+
+    @slow
+    def api_compare(request: Request) -> Response:
+        return api(serialize.compare_json(*comparison(request)))
+
+    @slow
+    def compare_csv_download(request: Request) -> Response:
+        a, b, more_a, more_b, _, _ = comparison(request)
+        return PlainTextResponse(serialize.compare_csv(a, b, more_a, more_b), media_type="text/csv")
 
     @slow
     def diff_page(request: Request) -> Response:
@@ -577,10 +596,16 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             context.update(old=old, new=new, changes=list(enumerate(changes, start=1)), summary=summary)
         return page(request, "diff.html", **context)
 
+    def section_changes(request: Request):
+        return knowledge_base().diff(_text(request, "old", required=True), _text(request, "new", required=True))
+
     @slow
     def api_diff(request: Request) -> Response:
-        old, new = _text(request, "old", required=True), _text(request, "new", required=True)
-        return api(serialize.diff_json(*knowledge_base().diff(old, new)))
+        return api(serialize.diff_json(*section_changes(request)))
+
+    @slow
+    def diff_csv_download(request: Request) -> Response:
+        return PlainTextResponse(serialize.diff_csv(section_changes(request)[2]), media_type="text/csv")
 
     # -- errors -------------------------------------------------------------------------
 
@@ -648,7 +673,9 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         Route("/kwic", kwic_page),
         Route("/kwic.csv", kwic_csv_download),
         Route("/compare", compare_page),
+        Route("/compare.csv", compare_csv_download),
         Route("/diff", diff_page),
+        Route("/diff.csv", diff_csv_download),
         Route("/api/search", api_search),
         Route("/api/passage/{passage_id}", api_passage),
         Route("/api/documents", api_documents),
