@@ -76,6 +76,8 @@ def test_passage_page_has_citation_neighbours_and_pdf_link(client):
     page = client.get("/passage/report:1").text
     assert 'id="cite-1"' in page and "Annual trust report" in page
     assert 'href="/source/report#page=1"' in page
+    hits = client.get("/", params={"q": "trust"}).text  # a PDF hit's page opens the PDF there
+    assert '<a href="/source/report#page=1" aria-label="p. 1, open the PDF there">p. 1</a>' in hits
     assert [b for b in re.findall(r'<button type="button" class="copy"[^>]*>([^<]+)</button>', page)] == [
         "Copy Short",
         "Copy APA",

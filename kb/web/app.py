@@ -231,10 +231,6 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
         in_order = kb.passages(document.id)
         at = next(n for n, p in enumerate(in_order) if p.id == passage.id)
         query = _text(request, "q")
-        source_url = None
-        if Path(document.path).is_file():
-            page_part = f"#page={passage.page_start}" if document.kind == "pdf" and passage.page_start else ""
-            source_url = f"/source/{quote(document.id, safe='')}{page_part}"
         citations = [
             ("Short", cite(document, passage)),
             ("APA", cite(document, passage, "apa")),
@@ -255,7 +251,7 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             is_picked=passage.id in picked_here(request),
             previous=in_order[at - 1] if at > 0 else None,
             following=in_order[at + 1] if at + 1 < len(in_order) else None,
-            source_url=source_url,
+            source_url=_source_url(document, passage),
             web_address=web_url(document.url),
         )
 
@@ -761,10 +757,21 @@ class _HitView:
     snippet: str
     pages: str
     also_in: tuple
+    source_url: str | None
 
 
 def _hit_view(hit: Hit) -> _HitView:
-    return _HitView(hit.passage, hit.document, hit.snippet, printed_pages(hit.passage), hit.also_in)
+    pages = printed_pages(hit.passage)
+    return _HitView(hit.passage, hit.document, hit.snippet, pages, hit.also_in, _source_url(hit.document, hit.passage))
+
+
+def _source_url(document: Document, passage: Passage) -> str | None:
+    """The file the passage was read from, a PDF opened at the passage's page;
+    None once the file is gone, so that no link leads to a 404."""
+    if not Path(document.path).is_file():
+        return None
+    page_part = f"#page={passage.page_start}" if document.kind == "pdf" and passage.page_start else ""
+    return f"/source/{quote(document.id, safe='')}{page_part}"
 
 
 _PARAMETER_WORDS = {"q": "The search", "term": "The term", "t": "The list of terms"}
