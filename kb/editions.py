@@ -9,6 +9,7 @@ says where else it stands.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -167,7 +168,7 @@ def group_copies(
     wordings = wordings[:compared]
     taken = [False] * compared
     groups: list[tuple[int, list[AlsoIn]]] = []
-    may_be_copies = _may_be_copies(wordings)
+    may_be_copies = _may_be_copies(wordings, [document.id for _, document in found[:compared]])
     for i in range(compared):
         if taken[i]:
             continue
@@ -191,24 +192,26 @@ def _same_text(one: Wording, other: Wording) -> bool:
     return np.intersect1d(one.pairs, other.pairs, assume_unique=True).size >= SAME_TEXT * most
 
 
-def _may_be_copies(wordings: list[Wording]) -> dict[int, list[int]]:
-    """For each place, the later ones, ascending, that may share ``SAME_TEXT``
-    of its word pairs, by bounds that never leave out a pair that does: alike
-    in length, in words and in pairs, and sharing enough pairs by bucket (two
-    passages share at most, in each bucket, the fewer pairs either holds
-    there). Worked out for all places at once: looking for shared pairs one by
-    one was a fifth of a search wherever passages are made from the same
-    sentences, and most of what it found had too few."""
-    if len(wordings) < 2:
+def _may_be_copies(wordings: list[Wording], doc_ids: list[str]) -> dict[int, list[int]]:
+    """For each place, the later ones, ascending, in other documents, that may
+    share ``SAME_TEXT`` of its word pairs, by bounds that never leave out a
+    pair that does: alike in length, in words and in pairs, and sharing enough
+    pairs by bucket (two passages share at most, in each bucket, the fewer
+    pairs either holds there). Worked out for all places at once: looking for
+    shared pairs one by one was a fifth of a search wherever passages are
+    made from the same sentences, and most of what it found had too few."""
+    numbered: dict[str, int] = {}
+    documents = np.array([numbered.setdefault(doc_id, len(numbered)) for doc_id in doc_ids])
+    if len(numbered) < 2:
         return {}
     words = np.array([w.words for w in wordings])
     sizes = np.array([w.pairs.size for w in wordings])
-    first, second = np.triu_indices(len(wordings), 1)
+    first, second = _later_pairs(len(wordings))
     most = np.maximum(sizes[first], sizes[second])
     alike = (np.minimum(words[first], words[second]) >= SAME_TEXT * np.maximum(words[first], words[second])) & (
         np.minimum(sizes[first], sizes[second]) >= SAME_TEXT * most
     )
-    alike &= most > 0
+    alike &= (most > 0) & (documents[first] != documents[second])
     first, second, most = first[alike], second[alike], most[alike]
     buckets = np.stack([w.buckets for w in wordings])
     enough = np.minimum(buckets[first], buckets[second]).sum(axis=1) >= SAME_TEXT * most
@@ -216,3 +219,9 @@ def _may_be_copies(wordings: list[Wording]) -> dict[int, list[int]]:
     for i, j in zip(first[enough].tolist(), second[enough].tolist(), strict=True):
         later.setdefault(i, []).append(j)
     return later
+
+
+@functools.lru_cache(maxsize=8)
+def _later_pairs(places: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of places (i, j) with i < j, for a ranking this long."""
+    return np.triu_indices(places, 1)

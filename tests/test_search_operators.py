@@ -95,3 +95,34 @@ def test_a_question_mark_ending_a_word_is_punctuation_in_operator_queries_too(in
     asked = indexed.search("trust AND youth?", limit=1000, literal=True)
     assert asked.query == "trust AND youth?"
     assert {h.passage.id for h in asked.hits} == whoosh_matches(indexed, "trust AND youth")
+
+
+def test_a_query_worked_out_among_its_holders_ranks_as_over_the_whole_segment(indexed, monkeypatch):
+    """Field and rare-word queries are worked out among the documents their
+    terms name (kb.search.rank.AMONG_AT_MOST); the answer must be the same,
+    scores and tie order included, as over every document of the segment."""
+    import importlib
+
+    rank = importlib.import_module("kb.search.rank")
+    answers = {}
+    for among_at_most in (1, 10**9):  # always where the terms tell the holders; never
+        monkeypatch.setattr(rank, "AMONG_AT_MOST", among_at_most)
+        answers[among_at_most] = [
+            (result.total, [(hit.passage.id, hit.score) for hit in result.hits])
+            for result in (indexed.search(text, limit=20, literal=True) for text in QUERIES)
+        ]
+    assert answers[1] == answers[10**9]
+
+
+def test_ties_at_the_edge_of_the_top_go_to_the_earliest_passages(tmp_path):
+    """Many passages of one score: the ten shown are the first ten indexed, as
+    a full sort by score and then by order would give."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    body = "\n\n".join(f"## Patrol notes {n}\n\nRoutine entry." for n in range(40))
+    (folder / "log.md").write_text(f"# Log\n\n{body}\n", encoding="utf-8")
+    knowledge_base = KnowledgeBase(tmp_path / "index")
+    knowledge_base.add([folder])
+    result = knowledge_base.search("heading:patrol", limit=10, literal=True)
+    assert result.total == 40 and len({hit.score for hit in result.hits}) == 1
+    assert [hit.passage.heading_path[-1] for hit in result.hits] == [f"Patrol notes {n}" for n in range(10)]

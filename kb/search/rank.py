@@ -42,6 +42,7 @@ B, K1 = 0.75, 1.2
 MAX_EXPANSIONS = 1000  # terms a wildcard may stand for, in one segment
 _EMPTY = np.zeros(0, dtype=np.int64)
 UNITED_AT_MOST = 32  # an OR's postings are put together only when they hold under 1/32 of a segment
+AMONG_AT_MOST = 8  # a query is worked out among its possible holders only when they are under 1/8 of a segment
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ class _SegmentScorer:
             matched &= self._in_documents(doc_ids)
         if not matched.any():
             return [], 0
-        prior = length_prior(self.postings.lengths(self.reader, "body"))
+        prior = length_prior(self.lengths)
         share = np.sum([s > 0 for s in substantive], axis=0) / len(substantive)
         has_all = (share == 1) & matched
         if len(slots) > 1:
@@ -145,37 +146,47 @@ class _SegmentScorer:
             score = score + ALL_WORDS_BOOST * np.sum(slot_scores, axis=0) * cubed * matched
             if has_all.any():
                 self._add_phrase_bonus(score, query_plan, matched, has_all, prior, limit)
-        return self._best(score, matched, limit, lambda d: self._body_tokens(query_plan, d, has_all))
+        candidates = np.flatnonzero(matched)
+        return self._best(candidates, score[candidates], limit, lambda d: self._body_tokens(query_plan, d, has_all))
 
     def rank_query(self, query: Query, limit: int, doc_ids: list[str] | None) -> tuple[list[Ranked], int]:
-        evaluation = _Evaluation(self)
+        """Worked out among the documents that may match, where the query's terms
+        tell them and they are few (``AMONG_AT_MOST``), else over the segment:
+        a field or rare-word query then costs its postings, not the segment's size."""
+        holders = _Evaluation(self).holders(query)
+        among = holders if holders is not None and holders.size <= self.size // AMONG_AT_MOST else None
+        evaluation = _Evaluation(self, among)
         matched, score = evaluation.evaluate(query)
-        matched = matched & self.postings.live(self.reader) & self._passages()
+        kept = self.postings.live(self.reader) & self._passages()
         if doc_ids is not None:
-            matched &= self._in_documents(doc_ids)
-        if not matched.any():
-            return [], 0
-        return self._best(score, matched, limit, evaluation.body_tokens, evaluation.holders(query))
+            kept = kept & self._in_documents(doc_ids)
+        if among is not None:
+            matched = matched & kept[among]
+            return self._best(among[matched], score[matched], limit, evaluation.body_tokens)
+        matched &= kept
+        candidates = np.flatnonzero(matched) if holders is None else holders[matched[holders]]
+        return self._best(candidates, score[candidates], limit, evaluation.body_tokens)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return self.postings.lengths(self.reader, "body")
 
     def _best(
-        self,
-        score: np.ndarray,
-        matched: np.ndarray,
-        limit: int,
-        tokens_of: Callable[[int], frozenset[str]],
-        within: np.ndarray | None = None,
+        self, candidates: np.ndarray, scores: np.ndarray, limit: int, tokens_of: Callable[[int], frozenset[str]]
     ) -> tuple[list[Ranked], int]:
-        """The ``limit`` best of the matched documents by score times length
-        prior (worked out for those only), and how many matched. ``within``,
-        where the query's terms give it, holds every matched document: picking
-        them out of it is cheaper than out of the whole segment's mask."""
-        candidates = np.flatnonzero(matched) if within is None else within[matched[within]]
+        """The ``limit`` best of the matched documents (``candidates``, ascending,
+        with their ``scores``) by score times length prior, and how many matched."""
         total = int(candidates.size)
-        final = score[candidates] * length_prior(self.postings.lengths(self.reader, "body")[candidates])
-        if total > limit:  # sort only what can make the top, ties at its edge included
-            best = final >= np.partition(final, -limit)[-limit]
+        if not total:
+            return [], 0
+        final = scores * length_prior(self.lengths[candidates])
+        if total > limit:  # sort only what makes the top: ties at its edge go to the lowest docnums
+            edge = np.partition(final, -limit)[-limit]
+            above = np.flatnonzero(final > edge)
+            at_edge = np.flatnonzero(final == edge)[: limit - above.size]  # candidates ascend: the first ones
+            best = np.concatenate((above, at_edge))
             candidates, final = candidates[best], final[best]
-        order = np.lexsort((candidates, -final))[:limit]
+        order = np.lexsort((candidates, -final))
         return [Ranked(int(candidates[i]), float(final[i]), tokens_of(int(candidates[i]))) for i in order], total
 
     def _passages(self) -> np.ndarray:
@@ -260,7 +271,8 @@ class _SegmentScorer:
 class _Evaluation:
     """A parsed query (Whoosh's query objects, as its parser makes them) worked
     out over one segment's kept postings: each node gives a mask of the
-    documents it matches and their score.
+    documents it matches and their score, over the whole segment or over
+    ``among`` (documents, ascending, that hold every match).
 
     - a term or phrase: its BM25 in its field, times the node's boost;
     - a wildcard or prefix: for each document, the best BM25 among the
@@ -273,9 +285,10 @@ class _Evaluation:
     negation are not.
     """
 
-    def __init__(self, scorer: _SegmentScorer) -> None:
+    def __init__(self, scorer: _SegmentScorer, among: np.ndarray | None = None) -> None:
         self.scorer = scorer
-        self.size = scorer.size
+        self.among = among
+        self.size = scorer.size if among is None else among.size
         self._marked: list[tuple[np.ndarray, str]] = []  # (docnums, token) of the body words matched
 
     def evaluate(self, node: Query, negated: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -349,20 +362,16 @@ class _Evaluation:
         if field not in ("heading", "body") or not tokens:
             return self._nothing()
         if len(tokens) == 1:
-            score = self.scorer.weight(field, tokens[0]) * boost
-            mask = score > 0
+            docnums, weights = self.scorer.sparse_weight(field, tokens[0])
+            score = self._placed(docnums, weights) * boost
             if field == "body" and not negated:
-                self._marked.append((np.flatnonzero(mask), tokens[0]))
-            return mask, score
+                self._marked.append((docnums, tokens[0]))
+            return score > 0, score
         docs = self.scorer.postings.phrase_docs(self.scorer.reader, field, tokens, slop)
-        mask = np.zeros(self.size, dtype=bool)
-        mask[docs] = True
-        score = np.zeros(self.size)
-        if docs.size:
-            score[docs] = boost * sum(self.scorer.weight(field, t)[docs] for t in tokens)
+        score = self._placed(docs, boost * sum(self.scorer.weight(field, t)[docs] for t in tokens))
         if field == "body" and not negated:
             self._marked.extend((docs, t) for t in tokens)
-        return mask, score
+        return self._placed(docs, np.ones(docs.size)) > 0, score
 
     def _expanding(self, node: MultiTerm, negated: bool) -> tuple[np.ndarray, np.ndarray]:
         field = node.fieldname
@@ -376,11 +385,30 @@ class _Evaluation:
             docnums, weights = self.scorer.sparse_weight(field, token)
             if not docnums.size:
                 continue
-            mask[docnums] = True
-            score[docnums] = np.maximum(score[docnums], weights)
+            if self.among is None:
+                mask[docnums] = True
+                score[docnums] = np.maximum(score[docnums], weights)
+            else:
+                placed = self._placed(docnums, weights)
+                mask |= placed > 0
+                np.maximum(score, placed, out=score)
             if field == "body" and not negated:
                 self._marked.append((docnums, token))
         return mask, score * node.boost
+
+    def _placed(self, docnums: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """``values`` of the documents ``docnums`` (ascending), in the places of
+        this evaluation's documents: 0 where a document is not among them."""
+        if docnums is self.among:  # a term's own postings, as for a query of one term
+            return values.astype(float)
+        placed = np.zeros(self.size)
+        if self.among is None:
+            placed[docnums] = values
+        elif docnums.size and self.size:
+            at = np.minimum(np.searchsorted(docnums, self.among), docnums.size - 1)
+            held = docnums[at] == self.among
+            placed[held] = values[at[held]]
+        return placed
 
     def _nothing(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.size, dtype=bool), np.zeros(self.size)

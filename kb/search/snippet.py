@@ -55,6 +55,8 @@ def snippet(text: str, stems: frozenset[str]) -> str:
 
 def marked_words(text: str, stems: frozenset[str]) -> list[tuple[int, int, str]]:
     """(start, end, stem) of every word of ``text`` whose stem is wanted."""
+    if not stems:  # a query of headings only: nothing in the text to look for
+        return []
     found = _candidates("".join(sorted({stem[0] for stem in stems if stem}))).finditer(text)
     return [(m.start(), m.end(), stem) for m in found if (stem := stem_of(m.group())) in stems]
 
@@ -72,7 +74,9 @@ def _candidates(initials: str) -> re.Pattern[str]:
 
 
 def _opening(text: str) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(text[: SNIPPET_CHARS * 2].split())  # enough, unless the text opens with a run of blanks
+    if len(flat) <= SNIPPET_CHARS:
+        flat = " ".join(text.split())
     if len(flat) <= SNIPPET_CHARS:
         return flat
     return flat[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
