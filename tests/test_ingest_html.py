@@ -69,3 +69,66 @@ def test_html_without_declared_charset_in_windows_1252_is_read_correctly(write):
 def test_html_with_no_text_in_main_content_is_an_error(write):
     with pytest.raises(IngestError, match="no text"):
         parse(write("empty.html", "<html><body><nav>only navigation</nav></body></html>"))
+
+
+# As a PDF-to-HTML converter writes a statute: h1-h4 by type size, so that
+# chapters stand at several levels, a chapter's label and its title are two
+# headings, and bold run-in paragraphs are headings too.
+CONVERTED = """<html><body>
+<h1>CHAPTER I</h1><h3>PRELIMINARY</h3><p>1. Short title and extent.</p>
+<h4>CHAPTER II</h4><h1>POWERS OF COURTS</h1>
+<h3>A.—Summons</h3><p>Every summons shall be in writing.</p>
+<h1>Illustrations.</h1><p>(a) A summons is served on A.</p>
+<h2>Provided that—</h2><p>no summons is served on a Sunday.</p>
+<h1>B. — Warrants of arrest</h1><p>Every warrant shall remain in force.</p>
+<h4>12. Form of warrant</h4><p>A warrant names the person.</p>
+<h2>ORDER REQUIRING PRODUCTION OF A PERSON FOR</h2><h2>ANSWERING A CHARGE</h2><p>To the officer.</p>
+<h3>CHAPTER III</h3><h4>APPEALS</h4><p>No appeal lies except as provided.</p>
+<h1>THE FIRST SCHEDULE</h1><h4>CLASSIFICATION OF OFFENCES</h4><p>Offences are classified below.</p>
+</body></html>"""
+
+
+def test_converted_html_takes_its_heading_levels_from_the_numbering(write):
+    parsed = parse(write("statute.html", CONVERTED))
+    chapter_two = "CHAPTER II POWERS OF COURTS"
+    warrants = (chapter_two, "B. — Warrants of arrest")
+    assert [s.heading_path for s in parsed.sections if s.heading_path] == [
+        ("CHAPTER I PRELIMINARY",),
+        (chapter_two,),
+        (chapter_two, "A.—Summons"),
+        warrants,
+        (*warrants, "12. Form of warrant"),
+        (*warrants, "12. Form of warrant", "ORDER REQUIRING PRODUCTION OF A PERSON FOR ANSWERING A CHARGE"),
+        ("CHAPTER III APPEALS",),
+        ("THE FIRST SCHEDULE CLASSIFICATION OF OFFENCES",),
+    ]
+    summons = next(s for s in parsed.sections if s.heading_path[-1:] == ("A.—Summons",))
+    assert [b.text for b in summons.blocks] == [
+        "Every summons shall be in writing.",
+        "Illustrations.",
+        "(a) A summons is served on A.",
+        "Provided that—",
+        "no summons is served on a Sunday.",
+    ]
+
+
+def test_consistent_markup_keeps_its_levels_even_with_numbered_headings(write):
+    page = (
+        "<html><body><h1>Chapter 1</h1><h2>Trust</h2><p>Trust grows.</p><h2>Consent</h2><p>Consent matters.</p>"
+        "<h1>Chapter 2</h1><h2>Patrols</h2><p>Patrols walk.</p><h1>Chapter 3</h1><h2>Schools</h2><p>Visits.</p>"
+        "<h2>3.1 Rules</h2><p>Rules apply.</p><h2>Illustrations.</h2><p>An example.</p></body></html>"
+    )
+    parsed = parse(write("manual.html", page))
+    assert [s.heading_path for s in parsed.sections if s.heading_path] == [
+        ("Chapter 1",),
+        ("Chapter 1", "Trust"),
+        ("Chapter 1", "Consent"),
+        ("Chapter 2",),
+        ("Chapter 2", "Patrols"),
+        ("Chapter 3",),
+        ("Chapter 3", "Schools"),
+        ("Chapter 3", "3.1 Rules"),
+        ("Chapter 3", "Illustrations."),
+    ]
+    same_level = parse(write("labels.html", "<h2>PART 2</h2><h2>Operations</h2><p>Text.</p>"))
+    assert [s.heading_path for s in same_level.sections if s.heading_path] == [("PART 2 Operations",)]

@@ -149,3 +149,19 @@ def test_text_file_setext_title_and_hard_wrapped_items(write):
         "another item",
     ]
     assert "===" not in all_text(parsed) and "---" not in all_text(parsed)
+
+
+def test_converted_markdown_takes_its_heading_levels_from_the_numbering(write):
+    """A converter's Markdown sets #-levels by type size; the numbers decide."""
+    text = (
+        "# CHAPTER I\n\n### GENERAL\n\nText one.\n\n## CHAPTER II\n\n# ARREST\n\nText two.\n\n"
+        "#### A.—Warrants\n\nText three.\n\n# B.—Summons\n\nText four.\n\n### CHAPTER III\n\n## BAIL\n\nText five.\n"
+    )
+    parsed = parse(write("act.md", text))
+    assert [s.heading_path for s in parsed.sections if s.heading_path] == [
+        ("CHAPTER I GENERAL",),
+        ("CHAPTER II ARREST",),
+        ("CHAPTER II ARREST", "A.—Warrants"),
+        ("CHAPTER II ARREST", "B.—Summons"),
+        ("CHAPTER III BAIL",),
+    ]

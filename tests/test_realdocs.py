@@ -72,3 +72,15 @@ def test_title_is_the_documents_own(real):
             "chicago-pd-use-of-force-g03-02": "Chicago Police Department General Order G03-02 USE OF FORCE",
         }[name]
     )
+
+
+def test_a_converted_statute_nests_by_its_numbering_not_its_tags():
+    """The BNSS as a converter wrote it: chapters at h1-h4, labels apart from titles."""
+    parsed = parse(REALDOCS / "india-bnss-2023-converted.html")
+    headed = [s for s in parsed.sections if s.heading_path]
+    bare = [s.heading for s in headed if re.fullmatch(r"CHAPTER [IVXLC]+", s.heading) and not s.blocks]
+    assert not bare  # each label joined to its title
+    paths = {s.heading_path for s in headed}
+    assert ("CHAPTER XVIII THE CHARGE", "A.—Form of charges") in paths
+    assert ("CHAPTER XX TRIAL OF WARRANT-CASES BY MAGISTRATES", "C. — Conclusion of trial") in paths
+    assert not any(s.heading in ("Illustrations.", "Illustration.") or s.heading.startswith("Provided") for s in headed)

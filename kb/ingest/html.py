@@ -12,6 +12,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag, UnicodeDammit
 
 from kb.errors import IngestError
+from kb.ingest.numbering import levels_from_numbering
 from kb.ingest.parsed import ParsedDocument, SectionBuilder, clean_text
 
 _CHROME_TAGS = [
@@ -43,7 +44,7 @@ def parse_html(path: Path) -> ParsedDocument:
 
     builder = SectionBuilder()
     _Walker(builder).walk(main)
-    h1_title, sections = builder.finish()
+    h1_title, sections = builder.finish(relevel=levels_from_numbering)
     if not any(s.blocks for s in sections):
         raise IngestError(path, "no text in the page's main content")
     return ParsedDocument("html", h1_title or page_title or None, None, sections)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kb.model import Metadata
@@ -121,8 +122,11 @@ class SectionBuilder:
             section.page_start = page
         section.blocks.append(Block(text, page, is_item))
 
-    def finish(self) -> tuple[str | None, list[ParsedSection]]:
-        """The sections, and the document's title if its first heading is one.
+    def finish(
+        self, relevel: Callable[[list[ParsedSection]], list[ParsedSection]] | None = None
+    ) -> tuple[str | None, list[ParsedSection]]:
+        """The sections, and the document's title if its first heading is one;
+        ``relevel`` may first set their levels anew (``kb.ingest.numbering``).
 
         A single top-level heading that opens the document (a Markdown ``# Title``
         or a page's ``<h1>``) names the document, not a section: it is taken off
@@ -131,6 +135,8 @@ class SectionBuilder:
         """
         for resumed, host in sorted(self._resumed.items(), reverse=True):
             self.sections[host].blocks.extend(self.sections.pop(resumed).blocks)
+        if relevel is not None:
+            self.sections = relevel(self.sections)
         sections = [s for s in self.sections if s.heading_path or s.blocks]
         headed = [s for s in sections if s.heading_path]
         if not headed:
