@@ -4,8 +4,9 @@ BM25F over the same passages, in the same run.
 
 A hit counts for a judged section ("doc-id|Heading") when it is in that
 document and the heading stands in its heading path (normalised: lower case,
-letters and digits; equal or at least 0.9 similar), so a hit in a
-sub-section counts for its section. Each judged section is credited once, to
+letters and digits, a leading division label such as "CHAPTER XXIII" left
+out; equal or at least 0.9 similar), so a hit in a sub-section counts for
+its section. Each judged section is credited once, to
 its first hit. MRR@10 takes the first hit of a section graded 2 or 3.
 
 Run: .venv/bin/python bench/bench_realdocs_queries.py [--show]
@@ -41,8 +42,14 @@ def normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.casefold())
 
 
+# A division's label is not part of its title: "CHAPTER XXIII PLEA BARGAINING"
+# is the "PLEA BARGAINING" a judgment names, whether or not the reader joined them.
+DIVISION_LABEL = re.compile(r"^(?:part|chapter|section|schedule|annex|appendix|book|title|article)\s+"
+                            r"(?:\d+|[IVXLC]+|[A-Z])\b[\s.:—–-]*(?=\S)", re.I)  # fmt: skip
+
+
 def same_heading(a: str, b: str) -> bool:
-    a, b = normalise(a), normalise(b)
+    a, b = normalise(DIVISION_LABEL.sub("", a)), normalise(DIVISION_LABEL.sub("", b))
     return a == b or (bool(a) and SequenceMatcher(None, a, b).ratio() >= 0.9)
 
 
