@@ -448,3 +448,22 @@ def test_a_document_pages_sections_open_where_they_begin(knowledge_base, write):
             following = passages[passages.index(first) : passages.index(first) + section.passages]
             assert all(p.heading_path == first.heading_path for p in following)
     assert next(s for s in sections if s.heading == "Patrols").passages > 1
+
+
+def test_a_diff_row_opens_side_by_side_sentence_by_sentence(knowledge_base, write):
+    old = "# Good Practices\n\n## Trust\n\nTrust is earned. Officers listen first. Patrols walk the beat.\n"
+    new = "# Good Practices\n\n## Trust\n\nTrust is earned. Officers explain decisions. Patrols walk the beat.\n"
+    for name, text, year in (("gp-2008.md", old, 2008), ("gp-2022.md", new, 2022)):
+        knowledge_base.add([write(name, text)], metadata=Metadata(year=year))
+    with TestClient(create_app(knowledge_base.path), base_url="http://localhost") as client:
+        table = client.get("/diff", params={"old": "gp-2008", "new": "gp-2022"}).text
+        link = re.search(r'<a href="(/diff\?[^"]*section=(\d+)#detail)" aria-label="Row \d+ side by side">', table)
+        assert link
+        row = client.get(link.group(1).replace("&amp;", "&")).text
+        assert client.get("/diff", params={"old": "gp-2008", "new": "gp-2022", "section": "99"}).status_code == 400
+    assert f'<h2 id="detail">Row {link.group(2)}: changed' in row
+    assert (
+        '<tr class="changed"><td>Officers listen first.</td><td class="mark">≠<span class="visually-hidden">changed'
+        "</span></td><td>Officers explain decisions.</td></tr>" in row
+    )
+    assert '<tr class="kept"><td>Trust is earned.</td>' in row

@@ -178,7 +178,8 @@ def test_picking_from_results_happens_in_place(server, browser):
 AXE = config.PROJECT_ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 VIEWS = ["/", "/?q=consent", "/?q=zeppelin", "/passage/guide:1?q=consent", "/picks", "/documents", "/documents/guide",
          "/terms?t=trust,consent", "/terms?t=trust,consent&by=section", "/kwic?term=trust", "/compare",
-         "/compare?a=guide&b=partnerships&p=none&min_count=1", "/diff", "/passage/nothing:1"]  # fmt: skip
+         "/compare?a=guide&b=partnerships&p=none&min_count=1", "/diff", "/diff?old=guide&new=partnerships&section=1",
+         "/passage/nothing:1"]  # fmt: skip
 AA_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 

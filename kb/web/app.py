@@ -47,6 +47,7 @@ from kb import (
 )
 from kb.bibliography import bibliography
 from kb.citation import cite, edition_label, printed_pages
+from kb.diff import section_diff
 from kb.editions import document_label, edition_pair, edition_tag, latest_editions, works_in_editions
 from kb.export import FORMATS, deck_title, to_csv, to_json, to_markdown, write_pptx
 from kb.inert import web_url
@@ -590,6 +591,9 @@ def create_app(index_dir: Path | str, exposure: Exposure | None = None) -> Guard
             old, new, changes = kb.diff(old_id, new_id)
             summary = [(s, n) for s, n in serialize.diff_summary(changes).items() if n]
             context.update(old=old, new=new, changes=list(enumerate(changes, start=1)), summary=summary)
+            row = _int(request, "section", 0, 0, len(changes))  # as kb diff --section N: one row side by side
+            if row:
+                context.update(row=row, detail=changes[row - 1], sentences=section_diff(changes[row - 1]))
         return page(request, "diff.html", **context)
 
     def section_changes(request: Request):
