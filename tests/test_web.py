@@ -201,7 +201,7 @@ def test_the_home_page_names_the_works_held_in_several_editions(knowledge_base, 
     with TestClient(create_app(knowledge_base.path), base_url="http://localhost") as client:
         home = client.get("/").text
     assert "3 documents (2 works, counting editions once)" in home
-    assert "Good Practices: 2 editions, 1st ed., 2008, 2nd ed., 2022" in home
+    assert "Good Practices: 2 editions, 1st ed. (2008) and 2nd ed. (2022)" in home
     assert '<a href="/diff?old=gp-2008&amp;new=gp-2022">what changed</a>' in home
 
 
