@@ -303,3 +303,26 @@ def test_numbered_list_items_stay_one_per_line_and_a_wrapped_sentence_is_no_item
     ]
     assert "3. Taser use incidents" in lines
     assert "Officers read them before the shift, as the order says in part 2. The shift begins" in passages[0].text
+
+
+def test_words_a_tight_line_set_without_spaces_are_parted_by_the_documents_own_words():
+    """pdfTeX sets a tightly justified line's spaces as kerns narrower than
+    pypdf takes for a space: "meetrepresentativesconcerns". The run is parted
+    into words the document writes elsewhere; a long word it writes nowhere
+    else, or one it writes elsewhere as it is, stays whole."""
+    text = [
+        "Residents meet representatives of the council.",
+        "Their concerns are raised at every meeting, and they raise them again.",
+        "Representatives discuss concerns with residents and meet again.",
+        "Police officers raise the telecommunications plan.",
+        "Residentsmeetrepresentativesandraiseconcerns at the meeting.",
+        "We discuss everything with representativesconcerns alike, every dis-",
+        "cussion in the open, with representativesconcerns noted.",
+        "Telecommunications are discussed; nevertheless everything stays.",
+    ]
+    page = Page(1, "1", 595, 842, [Line(t, 72, 700 - 14 * n, 11, False, 1) for n, t in enumerate(text)])
+    mend_spacing([page])
+    lines = [line.text for line in page.lines]
+    assert lines[4] == "Residents meet representatives and raise concerns at the meeting."
+    assert lines[5] == "We discuss everything with representativesconcerns alike, every dis-"  # written twice as it is
+    assert lines[7] == text[7]

@@ -3,6 +3,8 @@ that change with the chapter, bookmarks a binder made."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import letter
@@ -356,3 +358,80 @@ def test_a_blank_form_keeps_its_title_and_drops_its_field_labels(tmp_path):
     assert "DATE OF INCIDENT" not in text and "STAR NO." not in text
     assert "Rule 19: every member files the report" in text
     assert "CLAUSE 23. NO MEMBER SHALL WITHHOLD THE REPORT" in text
+
+
+def build_report(path, frame: str = "") -> None:
+    """As LaTeX's report class sets a book on A4 with its default margins: each
+    chapter opens a page under a large title, with its number in the foot; on
+    the pages after, a slanted head names the chapter beside the page number,
+    12% from the top edge, and the foot is empty. ``frame`` draws a box of good
+    practice on each chapter's second page: "lines" as pdfTeX's \\fbox does
+    (four stroked rules), "cells" as a table row of two bordered cells."""
+    from reportlab.lib.pagesizes import A4
+
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Times-Roman", 24)
+    pdf.drawCentredString(297, 600, "Partnership Policing Handbook")
+    pdf.showPage()
+    chapters = ["I. TRUST", "II. YOUTH WORK", "III. SCHOOLS"]
+    number = 1
+    for chapter in chapters:
+        for page in range(3):
+            if page == 0:
+                pdf.setFont("Times-Bold", 24)
+                pdf.drawString(118, 624, chapter)
+                pdf.setFont("Times-Roman", 11)
+                pdf.drawCentredString(297, 92, str(number))
+                top = 571
+            else:
+                pdf.setFont("Times-Italic", 11)
+                pdf.drawString(118, 740, chapter)
+                pdf.drawRightString(477, 740, str(number))
+                top = 704
+            pdf.setFont("Times-Roman", 11)
+            y = top
+            if page == 1 and frame:
+                pdf.setFont("Times-Bold", 11)
+                pdf.drawString(122, y, f"Good practice: {chapter.split('. ')[1].lower()} in one district")
+                pdf.setFont("Times-Roman", 11)
+                pdf.drawString(122, y - 14, "A council of residents meets the police every month.")
+                if frame == "lines":
+                    for x0, y0, x1, y1 in ((118, y + 12, 470, y + 12), (118, y - 20, 470, y - 20),
+                                           (118, y - 20, 118, y + 12), (470, y - 20, 470, y + 12)):  # fmt: skip
+                        pdf.line(x0, y0, x1, y1)
+                else:
+                    pdf.rect(118, y - 20, 176, 32)
+                    pdf.rect(294, y - 20, 176, 32)
+                y -= 44
+            for k in range(20):
+                pdf.drawString(
+                    118, y - 13.6 * k, f"Line {k} of the {chapter.split('. ')[1].lower()} chapter, page {page}."
+                )
+            pdf.showPage()
+            number += 1
+    pdf.save()
+
+
+def test_a_latex_running_head_and_foot_go_though_they_stand_inside_the_edge_bands(tmp_path):
+    """The head at 12% from the top names its chapter on two pages only; the
+    chapter's opening page has its number in the foot, 11% from the bottom."""
+    path = tmp_path / "report.pdf"
+    build_report(path)
+    parsed = parse(path)
+    passages, _ = make_passages("doc", parsed.sections, parsed.page_labels)
+    text = " ".join(p.text for p in passages)
+    assert [s.heading_path for s in parsed.sections if s.heading_path] == [("I. TRUST",), ("II. YOUTH WORK",),
+                                                                          ("III. SCHOOLS",)]  # fmt: skip
+    for chapter in ("I. TRUST", "II. YOUTH WORK", "III. SCHOOLS"):
+        assert chapter not in text
+    assert not re.search(r"\.\s+\d+\s+Line 0", text)  # no page number between a page's last line and the next
+
+
+def test_a_box_drawn_as_four_rules_is_its_own_section_and_a_table_row_is_not(tmp_path):
+    framed, table = tmp_path / "framed.pdf", tmp_path / "table.pdf"
+    build_report(framed, frame="lines")
+    build_report(table, frame="cells")
+    boxed = [s.heading_path for s in parse(framed).sections if s.heading_path]
+    assert boxed[:2] == [("I. TRUST",), ("I. TRUST", "Good practice: trust in one district")]
+    assert [s.heading_path for s in parse(table).sections if s.heading_path] == [("I. TRUST",), ("II. YOUTH WORK",),
+                                                                                ("III. SCHOOLS",)]  # fmt: skip

@@ -7,6 +7,7 @@ a size and a weight, which the rest of the PDF reader works from.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -90,6 +91,9 @@ def read_page(reader: PdfReader, index: int, label: str, respace: bool = True) -
     page = Page(index + 1, label, float(box.width), float(box.height))
     pieces: list[tuple[str, float, float, float, bool]] = []
     pending_rects: list[tuple[float, float, float, float]] = []
+    stroked: list[tuple[float, float, float, float]] = []
+    path: list[tuple[float, float]] = []  # the points of the current path's lines, from its last move
+    segments: list[tuple[float, float, float, float]] = []
 
     def on_text(text, cm, tm, font_dict, font_size):
         if not text:
@@ -108,8 +112,20 @@ def read_page(reader: PdfReader, index: int, label: str, respace: bool = True) -
         elif operator in _FILL_OPERATORS:
             page.boxes.extend(pending_rects)
             pending_rects.clear()
-        elif operator in (b"S", b"s", b"n"):
+            segments.clear()
+        elif operator == b"m" and len(args) == 2:
+            path[:] = [_apply(cm, float(args[0]), float(args[1]))]
+        elif operator == b"l" and len(args) == 2 and path:
+            x, y = _apply(cm, float(args[0]), float(args[1]))
+            segments.append((min(path[-1][0], x), min(path[-1][1], y), max(path[-1][0], x), max(path[-1][1], y)))
+            path.append((x, y))
+        elif operator in (b"S", b"s"):
+            stroked.extend(pending_rects + segments)
             pending_rects.clear()
+            segments.clear()
+        elif operator == b"n":
+            pending_rects.clear()
+            segments.clear()
         elif operator == b"Do" and args and _is_image(pdf_page, args[0]):
             drawn = abs(cm[0] * cm[3] - cm[1] * cm[2])  # the image's unit square, as placed
             page.pictured = page.pictured or drawn >= 0.25 * page.width * page.height
@@ -118,7 +134,7 @@ def read_page(reader: PdfReader, index: int, label: str, respace: bool = True) -
     page.lines = _lines(pieces, page.number, page.width)
     if respace:
         _respace_from_layout(page.lines, pdf_page.extract_text(extraction_mode="layout"))
-    page.boxes = [b for b in page.boxes if _is_text_box(b, page)]
+    page.boxes = [b for b in page.boxes if _is_text_box(b, page)] + _frames(page.boxes, stroked, page)
     for line in page.lines:
         line.in_box = any(x0 <= line.x <= x1 and y0 <= line.y <= y1 for x0, y0, x1, y1 in page.boxes)
     return page
@@ -222,6 +238,58 @@ def mend_spacing(pages: list[Page]) -> None:
         for line in page.lines:
             if line.layout:
                 _mend(line, words)
+    known = sorted(w for w, n in words.items() if n >= 2)
+    for page in pages:
+        for line in page.lines:
+            if _GLUED.search(line.text) and not line.lead:
+                line.text = _GLUED.sub(lambda m: _unglued(m, words, known), line.text)
+
+
+# A run of letters this long that the document writes nowhere else may be
+# words set without spaces: pdfTeX sets a tightly justified line's spaces as
+# kerns narrower than pypdf takes for a space ("meetrepresentativesconcerns").
+_GLUED = re.compile(r"[^\W\d_]{16,}")
+GLUED_WORDS = 3  # words at least, each written elsewhere on its own (twice, if short), for a run to be split
+
+
+def _unglued(match: re.Match, words: Counter, known: list[str]) -> str:
+    """The run split into the fewest words the document writes on its own
+    elsewhere (the most frequent where that ties); a run closing a line on a hyphen may
+    end on the start of a word ("every dis-"). Unchanged where no split of
+    ``GLUED_WORDS`` words or more covers it."""
+    run = match.group()
+    folded = run.casefold()
+    if words[folded] > 1 or len(folded) != len(run):
+        return run
+    cut_by_hyphen = match.string[match.end() :] == "-"
+    best: list[tuple[int, float, int] | None] = [None] * (len(folded) + 1)  # (words, -score, start of last)
+    best[0] = (0, 0.0, 0)
+    for end in range(1, len(folded) + 1):
+        for start in range(max(0, end - 24), end):
+            if best[start] is None:
+                continue
+            piece = folded[start:end]
+            count = words[piece] if words[piece] >= (1 if len(piece) >= 6 else 2) else 0
+            if not count and end == len(folded) and cut_by_hyphen and _starts_a_word(piece, known):
+                count = 1
+            if not count:
+                continue
+            candidate = (best[start][0] + 1, best[start][1] - math.log(count), start)
+            if best[end] is None or candidate[:2] < best[end][:2]:
+                best[end] = candidate
+    if best[-1] is None or best[-1][0] < GLUED_WORDS:
+        return run
+    cuts, end = [], len(folded)
+    while end:
+        start = best[end][2]
+        cuts.append(run[start:end])
+        end = start
+    return " ".join(reversed(cuts))
+
+
+def _starts_a_word(piece: str, known: list[str]) -> bool:
+    at = bisect.bisect_left(known, piece)
+    return at < len(known) and known[at].startswith(piece) and known[at] != piece
 
 
 def _mend(line: Line, words: Counter) -> None:
@@ -317,6 +385,54 @@ def _is_image(pdf_page, name) -> bool:
         return pdf_page["/Resources"]["/XObject"][name].get_object().get("/Subtype") == "/Image"
     except (KeyError, TypeError, AttributeError):
         return False
+
+
+Rect = tuple[float, float, float, float]
+RULE = 3.0  # points: thinner than this, a filled rectangle is a rule
+NEAR = 3.0  # points: how far a frame's edges may miss each other
+
+
+def _frames(filled: list[Rect], stroked: list[Rect], page: Page) -> list[Rect]:
+    """Boxes drawn as a frame, not shaded: a stroked rectangle, or four rules
+    meeting at the corners (stroked lines, as pdfTeX draws an \\fbox, or thin
+    filled rectangles). A frame with rules inside it is a table's grid, not a box."""
+    rules = [r for r in filled if min(r[2] - r[0], r[3] - r[1]) < RULE] + [
+        r for r in stroked if not _is_text_box(r, page)
+    ]
+    across = [r for r in rules if r[3] - r[1] < RULE]
+    down = [r for r in rules if r[2] - r[0] < RULE]
+
+    def near(a: float, b: float) -> bool:
+        return abs(a - b) <= NEAR
+
+    found = [r for r in stroked if _is_text_box(r, page)]
+    for top in across:
+        for bottom in across:
+            if bottom[1] >= top[1] - 20 or not (near(top[0], bottom[0]) and near(top[2], bottom[2])):
+                continue
+            sides = [d for d in down if d[1] <= bottom[1] + NEAR and d[3] >= top[3] - NEAR]
+            if any(near(d[0], top[0]) for d in sides) and any(near(d[2], top[2]) for d in sides):
+                found.append((top[0], bottom[1], top[2], top[3]))
+    return [box for box in dict.fromkeys(found) if _is_text_box(box, page) and _stands_alone(box, rules)]
+
+
+def _stands_alone(box: Rect, rules: list[Rect]) -> bool:
+    """Whether no rule but the frame's own edges comes near it: a table's cell
+    has neighbours sharing its edges, rules running on past its corners or
+    crossing it, where a box has four edges and nothing else."""
+    x0, y0, x1, y1 = box
+
+    def own_edge(r: Rect) -> bool:
+        along_x = r[0] >= x0 - NEAR and r[2] <= x1 + NEAR
+        along_y = r[1] >= y0 - NEAR and r[3] <= y1 + NEAR
+        horizontal = r[3] - r[1] < RULE and (abs(r[1] - y0) <= NEAR or abs(r[3] - y1) <= NEAR)
+        vertical = r[2] - r[0] < RULE and (abs(r[0] - x0) <= NEAR or abs(r[2] - x1) <= NEAR)
+        return along_x and along_y and (horizontal or vertical)
+
+    def near(r: Rect) -> bool:
+        return r[0] <= x1 + NEAR and r[2] >= x0 - NEAR and r[1] <= y1 + NEAR and r[3] >= y0 - NEAR
+
+    return not any(near(r) and not own_edge(r) for r in rules)
 
 
 def _is_text_box(box: tuple[float, float, float, float], page: Page) -> bool:

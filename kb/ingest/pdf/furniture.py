@@ -16,13 +16,28 @@ from collections import Counter
 from kb.ingest.pdf.extract import Line, Page
 
 EDGE_BAND = 0.1  # share of the page height at the top and at the bottom
+# LaTeX's default margins set the head and the foot further in (12% of an A4
+# page): the outermost line of a page, standing apart from the text, counts
+# as in the band this far from the edge.
+APART_BAND = 0.2
 _PAGE_NUMBER = re.compile(
     r"^(page|p\.|seite|pág\.?)?\s*([0-9]{1,4}|[ivxlcdm]{1,7})(\s*(of|/|de|von)\s*[0-9]{1,4})?$", re.I
 )
 
 
-def _in_band(line: Line, page: Page) -> bool:
-    return line.y > page.height * (1 - EDGE_BAND) or line.y < page.height * EDGE_BAND
+def _edge_lines(page: Page) -> set[int]:
+    """The lines (by id) in the page's head and foot bands: within ``EDGE_BAND``
+    of an edge, or the outermost row within ``APART_BAND``, set apart from
+    the next row by nearly two lines."""
+    edge = {id(line) for line in page.lines if not EDGE_BAND * page.height <= line.y <= (1 - EDGE_BAND) * page.height}
+    rows = sorted({round(line.y, 1) for line in page.lines})
+    if len(rows) >= 2:
+        for outer, inner, near in ((rows[-1], rows[-2], rows[-1] > (1 - APART_BAND) * page.height),
+                                   (rows[0], rows[1], rows[0] < APART_BAND * page.height)):  # fmt: skip
+            row = [line for line in page.lines if abs(line.y - outer) <= 0.1]
+            if near and abs(outer - inner) > 1.8 * max(line.size for line in row):
+                edge.update(id(line) for line in row)
+    return edge
 
 
 # "Page 2" or "Page 2 of 4" closing a line: a foot that names its page ("CPD-11.377 (Rev. 1) Page 2").
@@ -46,9 +61,13 @@ def remove_furniture(pages: list[Page]) -> None:
     happens to open several pages is set larger or bold, and stays.
     """
     body = _body_size(pages)
+    edges = {page.number: _edge_lines(page) for page in pages}
+
+    def in_band(line: Line, page: Page) -> bool:
+        return id(line) in edges[page.number]
 
     def key(line: Line, page: Page) -> tuple[str, int] | None:
-        if not _in_band(line, page) or line.size > body * (1.15 if line.bold else 1.3):
+        if not in_band(line, page) or line.size > body * (1.15 if line.bold else 1.3):
             return None
         return _shape(line.text), round(line.y / 3)
 
@@ -63,8 +82,10 @@ def remove_furniture(pages: list[Page]) -> None:
     # Such a line is set smaller than the body or stands apart from it.
     slots = Counter()
     for page in pages:
-        slots.update({_slot(line) for line in page.lines if _in_band(line, page) and _head_like(line, page, body)})
+        slots.update({_slot(line) for line in page.lines if in_band(line, page) and _head_like(line, page, body)})
     filled = max(3, len(pages) // 2)
+
+    titles = _heading_shapes(pages, body, edges)
 
     def running(line: Line, page: Page) -> bool:
         k = key(line, page)
@@ -72,13 +93,15 @@ def remove_furniture(pages: list[Page]) -> None:
             return False
         if seen_on[k] >= (often if line.bold else some):
             return True
+        if not line.bold and _apart(line, page) and _without_page_number(k[0]) in titles:
+            return True  # a chapter's name at the page's edge, though it heads only a page or two
         return slots[_slot(line)] >= filled and _head_like(line, page, body)
 
     for page in pages:
         furniture = [
             line
             for line in page.lines
-            if _in_band(line, page)
+            if in_band(line, page)
             and (
                 (_PAGE_NUMBER.match(line.text.strip()) and _alone(line, page))
                 or (_ENDS_WITH_PAGE.search(line.text) and _outermost(line, page, body))
@@ -165,10 +188,35 @@ def _label_like(line: Line, body: float) -> bool:
 def _head_like(line: Line, page: Page, body: float) -> bool:
     if line.bold:
         return False
-    if line.size < body * 0.95:
-        return True
+    return line.size < body * 0.95 or _apart(line, page)
+
+
+def _apart(line: Line, page: Page) -> bool:
+    """Whether the line's row stands nearly two lines from any other row (a
+    contents entry at a page's foot does not)."""
     others = [abs(other.y - line.y) for other in page.lines if other is not line and abs(other.y - line.y) > 1]
     return len(others) >= 2 and min(others) > 1.8 * line.size
+
+
+def _heading_shapes(pages: list[Page], body: float, edges: dict[int, set[int]]) -> set[str]:
+    """The shapes of what the pages set as headings (larger or bold type, off
+    the edges), a title wrapped onto two lines joined: a line at a page's edge
+    that repeats one is a running head naming its chapter or section."""
+    shapes: set[str] = set()
+    for page in pages:
+        edge = edges[page.number]
+        heads = [line for line in page.lines if (line.size > body * 1.15 or line.bold) and id(line) not in edge]
+        for line, following in zip(heads, [*heads[1:], None], strict=False):
+            shapes.add(_shape(line.text))
+            if following and abs(following.size - line.size) < 0.5 and 0 < line.y - following.y < 2 * line.size:
+                shapes.add(_shape(f"{line.text} {following.text}"))
+    return shapes
+
+
+def _without_page_number(shape: str) -> str:
+    """ "#. basic principles #" and "# #. basic principles" (a head with its
+    page's number) as the heading reads: "#. basic principles"."""
+    return re.sub(r"^# (?=\S)|(?<=\S) #$", "", shape)
 
 
 def _slot(line: Line) -> tuple[int, float]:
