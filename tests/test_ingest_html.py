@@ -132,3 +132,31 @@ def test_consistent_markup_keeps_its_levels_even_with_numbered_headings(write):
     ]
     same_level = parse(write("labels.html", "<h2>PART 2</h2><h2>Operations</h2><p>Text.</p>"))
     assert [s.heading_path for s in same_level.sections if s.heading_path] == [("PART 2 Operations",)]
+
+
+def test_a_contents_list_is_neither_a_section_nor_a_passage(write):
+    """A converted statute lists its chapters under "ARRANGEMENT OF SECTIONS",
+    then starts again with its title; a page's own "Contents" lists links."""
+    statute = parse(
+        write(
+            "act.html",
+            "<h1>THE POLICE ACT, 2023</h1><h2>ARRANGEMENT OF SECTIONS</h2><h3>CHAPTER I</h3><h3>PRELIMINARY</h3>"
+            "<p>1. Short title.</p><h1>CHAPTER II</h1><h3>DUTIES</h3><p>2. Duties of officers.</p>"
+            "<h1>THE POLICE ACT, 2023</h1><p>An Act to consolidate the law.</p><h2>CHAPTER I</h2><h4>PRELIMINARY</h4>"
+            "<p>1. Short title.—This Act may be called the Police Act.</p><h4>CHAPTER II</h4><h1>DUTIES</h1>"
+            "<p>2. Duties of officers.—Every officer shall keep the peace.</p>",
+        )
+    )
+    assert [s.heading_path for s in statute.sections if s.blocks] == [
+        ("THE POLICE ACT, 2023",),
+        ("CHAPTER I PRELIMINARY",),
+        ("CHAPTER II DUTIES",),
+    ]
+    page = parse(
+        write(
+            "guide.html",
+            "<h1>Guide</h1><h2>Contents</h2><ul><li>Trust</li><li>Youth work</li></ul>"
+            "<h2>Trust</h2><p>Trust grows.</p><h2>Youth work</h2><p>Youth matter.</p>",
+        )
+    )
+    assert [s.heading_path for s in page.sections] == [("Trust",), ("Youth work",)]

@@ -80,6 +80,8 @@ def test_a_converted_statute_nests_by_its_numbering_not_its_tags():
     headed = [s for s in parsed.sections if s.heading_path]
     bare = [s.heading for s in headed if re.fullmatch(r"CHAPTER [IVXLC]+", s.heading) and not s.blocks]
     assert not bare  # each label joined to its title
+    listed = [s.heading for s in headed].count("CHAPTER II CONSTITUTION OF CRIMINAL COURTS AND OFFICES")
+    assert listed == 1  # once with its text, not again in the arrangement of sections
     paths = {s.heading_path for s in headed}
     assert ("CHAPTER XVIII THE CHARGE", "A.—Form of charges") in paths
     assert ("CHAPTER XX TRIAL OF WARRANT-CASES BY MAGISTRATES", "C. — Conclusion of trial") in paths

@@ -12,6 +12,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag, UnicodeDammit
 
 from kb.errors import IngestError
+from kb.ingest.contents import without_contents
 from kb.ingest.numbering import levels_from_numbering
 from kb.ingest.parsed import ParsedDocument, SectionBuilder, clean_text
 
@@ -44,7 +45,7 @@ def parse_html(path: Path) -> ParsedDocument:
 
     builder = SectionBuilder()
     _Walker(builder).walk(main)
-    h1_title, sections = builder.finish(relevel=levels_from_numbering)
+    h1_title, sections = builder.finish(relevel=lambda found: without_contents(levels_from_numbering(found)))
     if not any(s.blocks for s in sections):
         raise IngestError(path, "no text in the page's main content")
     return ParsedDocument("html", h1_title or page_title or None, None, sections)

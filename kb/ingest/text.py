@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from kb.errors import IngestError
+from kb.ingest.contents import without_contents
 from kb.ingest.numbering import levels_from_numbering
 from kb.ingest.parsed import ParsedDocument, SectionBuilder
 from kb.model import Metadata
@@ -88,7 +89,7 @@ def parse_markdown(path: Path) -> ParsedDocument:
             text = " ".join(_without_tags(token.content).split())
             if text:
                 builder.block(html.unescape(text), is_item=item_depth > 0)
-    title, sections = builder.finish(relevel=levels_from_numbering)
+    title, sections = builder.finish(relevel=lambda found: without_contents(levels_from_numbering(found)))
     metadata = _front_matter_metadata(front)
     return ParsedDocument("markdown", front.get("title") or title, None, sections, metadata=metadata)
 
