@@ -24,6 +24,7 @@ page accuracy >= 0.97, levels >= 0.80, no furniture in passages.
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import random
@@ -96,8 +97,13 @@ def truth_of(pdf: Path, blocks: list[Block], contents_pages: int) -> list[TrueHe
     pages = []
     for page in PdfReader(pdf).pages:
         lines = [normal(line) for line in (page.extract_text() or "").splitlines()]
-        # A title set large wraps onto a second line ("III. PARTNERSHIPS IN" / "PRACTICE").
-        pages.append(lines + [a + b for a, b in itertools.pairwise(lines)])
+        # A title set large wraps onto a second line ("III. PARTNERSHIPS IN" / "PRACTICE"),
+        # or a third under its label ("Chapter 3").
+        pages.append(
+            lines
+            + [a + b for a, b in itertools.pairwise(lines)]
+            + [a + b + c for a, b, c in zip(lines, lines[1:], lines[2:], strict=False)]
+        )
     # A glossary term shares its line with the start of its definition (a table row).
     wanted = [(t, level, "") for t, level in headings(blocks, boxes=True)]
     wanted += [(term, 2, normal(definition)[:8]) for term, definition in GLOSSARY.items()]
@@ -268,10 +274,12 @@ def via_groff(blocks: list[Block], pages: dict[str, int], out: Path) -> Path:
     return out
 
 
-def via_latex(blocks: list[Block], pages: dict[str, int], out: Path) -> Path:
+def via_latex(blocks: list[Block], pages: dict[str, int], out: Path, numbered: bool = False) -> Path:
     """pdfLaTeX's report class as people use it: its own contents (two runs),
     hyperref's bookmarks, hyphenation, a running head per chapter in slanted
-    capitals with the page number, a framed box, a longtable glossary."""
+    capitals with the page number, a framed box, a longtable glossary.
+    ``numbered``: LaTeX numbers the chapters and sections itself, and a
+    chapter opens under "Chapter 1" set apart above its title."""
 
     def esc(text: str) -> str:
         return re.sub(r"([&%$#_{}])", r"\\\1", text).replace("~", r"\textasciitilde{}")
@@ -285,7 +293,9 @@ def via_latex(blocks: list[Block], pages: dict[str, int], out: Path) -> Path:
         r"\begin{document}\maketitle\tableofcontents",
     ]
     for block in blocks:
-        if block.kind == "heading":
+        if block.kind == "heading" and numbered and _NUMBER.match(block.text):
+            src.append(rf"\{commands[block.level]}{{{esc(_NUMBER.sub('', block.text))}}}")
+        elif block.kind == "heading":
             command = commands[block.level]
             src += [rf"\{command}*{{{esc(block.text)}}}", rf"\addcontentsline{{toc}}{{{command}}}{{{esc(block.text)}}}"]
             if block.level == 1:
@@ -309,11 +319,27 @@ def via_latex(blocks: list[Block], pages: dict[str, int], out: Path) -> Path:
     return out
 
 
+_NUMBER = re.compile(r"^(?:[IVX]+\.|\d+(?:\.\d+)*)\s+")
+
+
+def as_latex_numbers_them(blocks: list[Block]) -> list[Block]:
+    """The headings as LaTeX prints them when it numbers them: "Chapter 1"
+    above "INTRODUCTION" for "I. INTRODUCTION"; sections as they are."""
+    printed, chapter = [], 0
+    for block in blocks:
+        if block.kind == "heading" and block.level == 1 and _NUMBER.match(block.text):
+            chapter += 1
+            block = Block("heading", f"Chapter {chapter} {_NUMBER.sub('', block.text)}", 1)
+        printed.append(block)
+    return printed
+
+
 PRODUCERS = {
-    "LibreOffice (docx)": (via_libreoffice, "soffice"),
-    "Chromium (HTML)": (via_chromium, "chromium"),
-    "groff -ms": (via_groff, "groff"),
-    "pdfLaTeX (report)": (via_latex, "pdflatex"),
+    "LibreOffice (docx)": (via_libreoffice, "soffice", None),
+    "Chromium (HTML)": (via_chromium, "chromium", None),
+    "groff -ms": (via_groff, "groff", None),
+    "pdfLaTeX (report)": (via_latex, "pdflatex", None),
+    "pdfLaTeX (numbered)": (functools.partial(via_latex, numbered=True), "pdflatex", as_latex_numbers_them),
 }
 
 
@@ -331,22 +357,24 @@ def main() -> None:
     blocks = content()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (make, tool) in PRODUCERS.items():
+        for name, (make, tool, printed_as) in PRODUCERS.items():
             if shutil.which(tool) is None:
                 print(f"{name}: skipped, {tool} is not installed")
                 continue
+            printed = printed_as(blocks) if printed_as else blocks
             draft = make(blocks, {}, Path(tmp) / "draft.pdf")
             skip = contents_pages_of(draft)
-            final = make(blocks, page_numbers(draft, blocks, skip), Path(tmp) / "final.pdf")
-            truth = truth_of(final, blocks, contents_pages_of(final))
+            final = make(blocks, page_numbers(draft, printed, skip), Path(tmp) / "final.pdf")
+            truth = truth_of(final, printed, contents_pages_of(final))
             parsed = parse(final)
             passages, outline = make_passages("doc", parsed.sections, parsed.page_labels)
             if show:
                 print(f"\n## {name}: title {parsed.title!r}, {len(truth)} true headings")
             scores = heading_scores(truth, outline, show)
             text = " ".join(p.text for p in passages)
-            chapters = "|".join(re.escape(t) for t, level in headings(blocks) if level == 1)
-            running_head = rf"\b\d+ (?:{chapters})\b|\b(?:{chapters}) \d+\b"  # a chapter's name by a page number
+            titles = {re.sub(r"^Chapter \d+ |^[IVX]+\. ", "", t) for t, level in headings(printed) if level == 1}
+            chapters = "|".join(rf"(?:Chapter \d+\.? |[IVX]+\. )?{re.escape(t)}" for t in titles)
+            running_head = rf"(?i:\b\d+ (?:{chapters})\b|\b(?:{chapters}) \d+\b)"  # a chapter's name by a page number
             leaks = list(re.finditer(rf"{FURNITURE}|{re.escape(TITLE)} \| |{running_head}", text))
             results.append({"name": name, **scores, "furniture": len(leaks)})
             if show:

@@ -435,3 +435,40 @@ def test_a_box_drawn_as_four_rules_is_its_own_section_and_a_table_row_is_not(tmp
     assert boxed[:2] == [("I. TRUST",), ("I. TRUST", "Good practice: trust in one district")]
     assert [s.heading_path for s in parse(table).sections if s.heading_path] == [("I. TRUST",), ("II. YOUTH WORK",),
                                                                                 ("III. SCHOOLS",)]  # fmt: skip
+
+
+def test_a_chapter_label_set_above_its_title_is_part_of_the_heading(tmp_path):
+    """LaTeX opens a numbered chapter with "Chapter 2" in large type over the
+    title; the two are one heading, and the label is never text closing the
+    chapter before. A label over a numbered heading heads a division of its own."""
+    from reportlab.lib.pagesizes import A4
+
+    path = tmp_path / "numbered.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Times-Roman", 24)
+    pdf.drawCentredString(297, 600, "Partnership Policing Handbook")
+    pdf.showPage()
+    for n, title in enumerate(["Trust", "Youth work"], start=1):
+        pdf.setFont("Times-Bold", 20)
+        pdf.drawString(118, 660, f"Chapter {n}")
+        pdf.setFont("Times-Bold", 24)
+        pdf.drawString(118, 615, title)
+        pdf.setFont("Times-Roman", 11)
+        for k in range(25):
+            pdf.drawString(118, 570 - 13.6 * k, f"Line {k} about {title.lower()} for officers on patrol.")
+        pdf.showPage()
+    pdf.setFont("Times-Bold", 20)
+    pdf.drawString(118, 660, "Chapter 3")
+    pdf.setFont("Times-Bold", 14)
+    pdf.drawString(118, 620, "3.01 Scope of the rules")
+    pdf.setFont("Times-Roman", 11)
+    for k in range(25):
+        pdf.drawString(118, 590 - 13.6 * k, f"Rule line {k} applies to every officer.")
+    pdf.showPage()
+    pdf.save()
+    parsed = parse(path)
+    headings = [s.heading_path for s in parsed.sections if s.heading_path]
+    assert headings[:2] == [("Chapter 1 Trust",), ("Chapter 2 Youth work",)]
+    assert any(path[-1] == "Chapter 3" for path in headings)  # not joined to the numbered heading under it
+    assert any(path[-1] == "3.01 Scope of the rules" for path in headings)
+    assert "Chapter 2" not in " ".join(b.text for s in parsed.sections for b in s.blocks)

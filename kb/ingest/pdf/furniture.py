@@ -93,7 +93,7 @@ def remove_furniture(pages: list[Page]) -> None:
             return False
         if seen_on[k] >= (often if line.bold else some):
             return True
-        if not line.bold and _apart(line, page) and _without_page_number(k[0]) in titles:
+        if not line.bold and _apart(line, page) and _named_heading(k[0]) & titles:
             return True  # a chapter's name at the page's edge, though it heads only a page or two
         return slots[_slot(line)] >= filled and _head_like(line, page, body)
 
@@ -213,10 +213,12 @@ def _heading_shapes(pages: list[Page], body: float, edges: dict[int, set[int]]) 
     return shapes
 
 
-def _without_page_number(shape: str) -> str:
-    """ "#. basic principles #" and "# #. basic principles" (a head with its
-    page's number) as the heading reads: "#. basic principles"."""
-    return re.sub(r"^# (?=\S)|(?<=\S) #$", "", shape)
+def _named_heading(shape: str) -> set[str]:
+    """What a head may name, without its page's number ("#. basic principles #",
+    "# #. basic principles"): the heading as it reads ("#. basic principles"),
+    or without the label LaTeX puts before it ("chapter #. basic principles")."""
+    named = re.sub(r"^# (?=\S)|(?<=\S) #$", "", shape)
+    return {named, re.sub(r"^(?:chapter|part|section|appendix) #[.:]? ", "", named)}
 
 
 def _slot(line: Line) -> tuple[int, float]:

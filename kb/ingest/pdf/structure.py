@@ -320,8 +320,9 @@ def assemble(
     else from the outline, else from how lines are set.
     """
     size = body_size(pages)
-    assembler = _Assembler(builder, size, document_vocabulary(pages))
     toc_titles = contents.titles()
+    _join_division_labels(pages, size, toc_titles)
+    assembler = _Assembler(builder, size, document_vocabulary(pages))
     acronyms: list[tuple[str, str]] = []
     front_matter = ""  # "acronyms", "glossary" or ""
     front_level = 0
@@ -422,6 +423,35 @@ def assemble(
         assembler.end_page()
     assembler.close_paragraph()
     return _pair_acronym_lines(acronyms)
+
+
+# "Chapter 2", "PART II", "Appendix A" standing alone above the title it numbers.
+_DIVISION_LABEL = re.compile(
+    r"^(?:chapter|part|section|book|appendix|annex)\s+(?:\d+|[IVXLC]+|[A-Z]|one|two|three|four|five|six|seven|eight|nine|ten)\.?$",
+    re.I,
+)
+
+
+def _join_division_labels(pages: list[Page], size: float, toc_titles: set[str]) -> None:
+    """A division's label set large on a line of its own ("Chapter 2", as LaTeX
+    opens a chapter) and the title under it are one heading: "Chapter 2 Basic
+    principles". Left apart, the label was a line of text closing the section
+    before. A label the contents list on its own, or one above a numbered
+    heading ("Chapter 1" over "1.01.000 Definitions"), heads a division of its own."""
+    for page in pages:
+        for n, line in enumerate(page.lines[:-1]):
+            title = page.lines[n + 1]
+            if (
+                _DIVISION_LABEL.match(line.text.strip())
+                and _normal(line.text) not in toc_titles
+                and not re.match(r"\d", title.text.strip())
+                and (line.size >= size * 1.12 or line.bold)
+                and title.size >= line.size * 0.95
+                and 0 < line.y - title.y < 4 * title.size
+            ):
+                title.text = f"{line.text.strip()} {title.text}"
+                line.text = ""
+        page.lines = [line for line in page.lines if line.text]
 
 
 def _merge_wrapped_headings(pages: list[Page], size: float) -> None:
