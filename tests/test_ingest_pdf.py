@@ -319,6 +319,8 @@ def test_words_a_tight_line_set_without_spaces_are_parted_by_the_documents_own_w
         "We discuss everything with representativesconcerns alike, every dis-",
         "cussion in the open, with representativesconcerns noted.",
         "Telecommunications are discussed; nevertheless everything stays.",
+        "The council hears its repre-",
+        "sentativesraiseconcernsandmeet again.",
     ]
     page = Page(1, "1", 595, 842, [Line(t, 72, 700 - 14 * n, 11, False, 1) for n, t in enumerate(text)])
     mend_spacing([page])
@@ -326,3 +328,4 @@ def test_words_a_tight_line_set_without_spaces_are_parted_by_the_documents_own_w
     assert lines[4] == "Residents meet representatives and raise concerns at the meeting."
     assert lines[5] == "We discuss everything with representativesconcerns alike, every dis-"  # written twice as it is
     assert lines[7] == text[7]
+    assert lines[9] == "sentatives raise concerns and meet again."  # the end of a word cut at the line before

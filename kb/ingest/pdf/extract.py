@@ -239,10 +239,12 @@ def mend_spacing(pages: list[Page]) -> None:
             if line.layout:
                 _mend(line, words)
     known = sorted(w for w, n in words.items() if n >= 2)
+    ends = sorted(w[::-1] for w in known)
     for page in pages:
-        for line in page.lines:
+        for before, line in zip([None, *page.lines], page.lines, strict=False):
             if _GLUED.search(line.text) and not line.lead:
-                line.text = _GLUED.sub(lambda m: _unglued(m, words, known), line.text)
+                after_hyphen = before is not None and before.text.endswith("-")
+                line.text = _GLUED.sub(lambda m, cut=after_hyphen: _unglued(m, words, known, ends, cut), line.text)
 
 
 # A run of letters this long that the document writes nowhere else may be
@@ -252,16 +254,18 @@ _GLUED = re.compile(r"[^\W\d_]{16,}")
 GLUED_WORDS = 3  # words at least, each written elsewhere on its own (twice, if short), for a run to be split
 
 
-def _unglued(match: re.Match, words: Counter, known: list[str]) -> str:
+def _unglued(match: re.Match, words: Counter, known: list[str], ends: list[str], after_hyphen: bool = False) -> str:
     """The run split into the fewest words the document writes on its own
-    elsewhere (the most frequent where that ties); a run closing a line on a hyphen may
-    end on the start of a word ("every dis-"). Unchanged where no split of
-    ``GLUED_WORDS`` words or more covers it."""
+    elsewhere (the most frequent where that ties); a run closing a line on a
+    hyphen may end on the start of a word ("every dis-"), and one opening the
+    line after such a line on the end of one ("-cuss every"). Unchanged where
+    no split of ``GLUED_WORDS`` words or more covers it."""
     run = match.group()
     folded = run.casefold()
     if words[folded] > 1 or len(folded) != len(run):
         return run
     cut_by_hyphen = match.string[match.end() :] == "-"
+    continues = after_hyphen and match.start() == 0
     best: list[tuple[int, float, int] | None] = [None] * (len(folded) + 1)  # (words, -score, start of last)
     best[0] = (0, 0.0, 0)
     for end in range(1, len(folded) + 1):
@@ -271,6 +275,8 @@ def _unglued(match: re.Match, words: Counter, known: list[str]) -> str:
             piece = folded[start:end]
             count = words[piece] if words[piece] >= (1 if len(piece) >= 6 else 2) else 0
             if not count and end == len(folded) and cut_by_hyphen and _starts_a_word(piece, known):
+                count = 1
+            if not count and start == 0 and continues and _starts_a_word(piece[::-1], ends):
                 count = 1
             if not count:
                 continue
