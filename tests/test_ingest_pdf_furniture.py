@@ -472,3 +472,32 @@ def test_a_chapter_label_set_above_its_title_is_part_of_the_heading(tmp_path):
     assert any(path[-1] == "Chapter 3" for path in headings)  # not joined to the numbered heading under it
     assert any(path[-1] == "3.01 Scope of the rules" for path in headings)
     assert "Chapter 2" not in " ".join(b.text for s in parsed.sections for b in s.blocks)
+
+
+def test_words_set_bold_inside_a_sentence_of_a_terminology_section_are_no_term(tmp_path):
+    """Under "Terminology" a bold lead-in opens an entry; bold words that carry
+    on a sentence from the line before are emphasis, not a term."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    path = tmp_path / "terms.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(72, 720, "Terminology")
+    rows = [
+        ("", "The roles people play are described by the part each has played in the"),
+        ("wider context of harm", " in that family. These roles follow."),
+        ("Primary victim", " the person most at risk from the harm."),
+        ("Person at risk", " anyone else whose safety is in danger."),
+    ]
+    for n, (bold, rest) in enumerate(rows):
+        y = 690 - 16 * n
+        pdf.setFont("Helvetica-Bold", 10)
+        pdf.drawString(72, y, bold)
+        pdf.setFont("Helvetica", 10)
+        pdf.drawString(72 + stringWidth(bold, "Helvetica-Bold", 10), y, rest)
+    pdf.showPage()
+    pdf.save()
+    parsed = parse(path)
+    headings = [s.heading_path[-1] for s in parsed.sections if s.heading_path]
+    assert headings[-2:] == ["Primary victim", "Person at risk"] and "wider context of harm" not in headings
+    assert "played in the wider context of harm in that family." in _text(parsed)

@@ -209,6 +209,11 @@ class _Assembler:
         self.paragraph_marks.extend(line.marks)
         self.last_line = line
 
+    def runs_on(self, line: Line) -> bool:
+        """Whether the line goes on with the sentence of the paragraph open."""
+        text = line.text.lstrip()
+        return bool(self.paragraph) and not self.paragraph[-1].endswith(_SENTENCE_END) and text[:1].islower()
+
     def end_aside(self) -> None:
         self.close_paragraph()
         self.builder.end_aside()
@@ -410,8 +415,9 @@ def assemble(
             if front_matter == "glossary":
                 if line.bold and bold_repeats[line.text] > 1:
                     continue  # a definitions table's header row ("Term Meaning"), repeated on each page
-                # Where printed contents give the structure, only terms set apart in bold are entries.
-                term = _glossary_term(line, marked_only=plan is not None)
+                # Where printed contents give the structure, only terms set apart in bold are entries;
+                # words set bold inside a sentence that runs on from the line before are none.
+                term = None if assembler.runs_on(line) else _glossary_term(line, marked_only=plan is not None)
                 if term:
                     assembler.heading(term[0], front_level + 1, page.number)
                     if term[1]:
