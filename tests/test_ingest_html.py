@@ -160,3 +160,20 @@ def test_a_contents_list_is_neither_a_section_nor_a_passage(write):
         )
     )
     assert [s.heading_path for s in page.sections] == [("Trust",), ("Youth work",)]
+
+
+def test_a_paragraph_a_converter_cut_at_a_page_break_is_one_paragraph(write):
+    page = (
+        '<h1>Act</h1><h2>Arrest</h2><p block-type="Text" class="has-continuation">The officer in charge of the'
+        '</p><p block-type="Text">station may arrest any person.</p><p>Bail is set by the court.</p>'
+        "<ul><li>1. A person arrested for an offence</li></ul><p>is told the grounds.</p>"
+        "<p>The grounds are:</p><ul><li>named in writing.</li></ul>"
+    )
+    section = parse(write("act.html", page)).sections[-1]
+    assert [b.text for b in section.blocks] == [
+        "The officer in charge of the station may arrest any person.",
+        "Bail is set by the court.",
+        "1. A person arrested for an offence is told the grounds.",
+        "The grounds are:",
+        "named in writing.",
+    ]

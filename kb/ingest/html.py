@@ -124,6 +124,8 @@ class _Walker:
     def flush(self) -> None:
         text = "".join(self.inline)
         self.inline = []
-        lines = [" ".join(line.split()).strip(" |") for line in text.split("\n")]
-        for line in filter(None, lines):
+        lines = [line for line in (" ".join(line.split()).strip(" |") for line in text.split("\n")) if line]
+        if lines and not self.in_item and self.builder.runs_on(lines[0]):
+            self.builder.extend(lines.pop(0))  # a paragraph a converter cut at a page break
+        for line in lines:
             self.builder.block(line, is_item=self.in_item > 0)

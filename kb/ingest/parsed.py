@@ -37,6 +37,8 @@ def section_number(heading: str) -> str | None:
     return match.group(1).rstrip(".") if match else None
 
 
+_SENTENCE_END = tuple('.!?:;"”)]')
+
 # A list item's own number or letter: "1.", "2)", "(b)", "iv." before its text.
 NUMBERED_ITEM = re.compile(r"^\(?(?P<mark>\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)]\s+(?=\S)")
 
@@ -121,6 +123,19 @@ class SectionBuilder:
         if section.page_start is None:
             section.page_start = page
         section.blocks.append(Block(text, page, is_item))
+
+    def runs_on(self, text: str) -> bool:
+        """Whether ``text`` goes on with the last block of the section being
+        written: that block ends no sentence and ``text`` opens in lower case,
+        as a paragraph does that a converter cut at a page break."""
+        blocks = self.sections[-1].blocks
+        text = text.lstrip()
+        return bool(blocks) and not blocks[-1].text.endswith(_SENTENCE_END) and text[:1].islower()
+
+    def extend(self, text: str) -> None:
+        """Go on with the last block of the section being written."""
+        block = self.sections[-1].blocks[-1]
+        block.text = f"{block.text} {clean_text(text)}"
 
     def finish(
         self, relevel: Callable[[list[ParsedSection]], list[ParsedSection]] | None = None
