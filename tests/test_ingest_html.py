@@ -177,3 +177,12 @@ def test_a_paragraph_a_converter_cut_at_a_page_break_is_one_paragraph(write):
         "The grounds are:",
         "named in writing.",
     ]
+
+
+def test_a_page_without_a_title_is_named_by_the_heading_it_opens_with(write):
+    """A converter writes no <title>: the opening heading, over sections of its own, names the page."""
+    article = parse(write("chapter-100.html", "<h1>Exchange Smiles</h1><h2>Regularities</h2><p>Text.</p>"
+                          "<h1>Models</h1><p>More text.</p>"))  # fmt: skip
+    assert article.title == "Exchange Smiles"
+    plain = parse(write("notes.html", "<h1>Background</h1><p>Text.</p><h1>Methods</h1><p>More.</p>"))
+    assert plain.title is None  # a first section with text of its own names no page

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag, Unico
 from kb.errors import IngestError
 from kb.ingest.contents import without_contents
 from kb.ingest.numbering import levels_from_numbering
-from kb.ingest.parsed import ParsedDocument, SectionBuilder, clean_text
+from kb.ingest.parsed import ParsedDocument, ParsedSection, SectionBuilder, clean_text
 
 _CHROME_TAGS = [
     "script", "style", "noscript", "template", "nav", "header", "footer", "aside",
@@ -48,7 +48,24 @@ def parse_html(path: Path) -> ParsedDocument:
     h1_title, sections = builder.finish(relevel=lambda found: without_contents(levels_from_numbering(found)))
     if not any(s.blocks for s in sections):
         raise IngestError(path, "no text in the page's main content")
-    return ParsedDocument("html", h1_title or page_title or None, None, sections)
+    return ParsedDocument("html", h1_title or page_title or _opening_title(sections), None, sections)
+
+
+def _opening_title(sections: list[ParsedSection]) -> str | None:
+    """A page with no title of its own (as a PDF converter writes it) is named
+    by the heading it opens with, where that heading has no text of its own
+    but sections under it ("Foreign Exchange Smiles" over its first h2), or
+    comes again at once (a statute's title over its contents, then over its text)."""
+    if len(sections) < 2 or not sections[0].heading_path or sections[0].blocks:
+        return None
+    first, following = sections[0].heading_path, sections[1].heading_path
+    nested = len(following) > len(first) and following[: len(first)] == first
+    again = _letters(following[-1]) == _letters(first[-1])
+    return (first[-1].rstrip(" _-–—:") or None) if nested or again else None
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def _remove_chrome(root: Tag) -> None:
