@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from kb.ingest.parsed import ParsedSection
+from kb.ingest.parsed import ParsedSection, heading_key
 
 _CONTENTS = re.compile(r"^(?:table of )?contents|^arrangement of (?:sections|clauses|chapters)", re.I)
 
@@ -46,15 +46,11 @@ LISTED_AT_LEAST = 0.6  # of a contents section's lines, naming headings that fol
 
 def _key_of(text: str) -> str:
     """An entry's heading: without its page number or leaders."""
-    return _key_text(re.sub(r"[\s.·…_-]*\d+$", "", text.strip()))
+    return heading_key(re.sub(r"[\s.·…_-]*\d+$", "", text.strip()))
 
 
 def _key(section: ParsedSection) -> str:
-    return _key_text(section.heading)
-
-
-def _key_text(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.casefold())
+    return heading_key(section.heading)
 
 
 def _plain(heading: str) -> str:

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag, Unico
 from kb.errors import IngestError
 from kb.ingest.contents import without_contents
 from kb.ingest.numbering import levels_from_numbering
-from kb.ingest.parsed import ParsedDocument, ParsedSection, SectionBuilder, clean_text
+from kb.ingest.parsed import ParsedDocument, ParsedSection, SectionBuilder, clean_text, heading_key
 
 _CHROME_TAGS = [
     "script", "style", "noscript", "template", "nav", "header", "footer", "aside",
@@ -60,12 +60,8 @@ def _opening_title(sections: list[ParsedSection]) -> str | None:
         return None
     first, following = sections[0].heading_path, sections[1].heading_path
     nested = len(following) > len(first) and following[: len(first)] == first
-    again = _letters(following[-1]) == _letters(first[-1])
+    again = heading_key(following[-1]) == heading_key(first[-1])
     return (first[-1].rstrip(" _-–—:") or None) if nested or again else None
-
-
-def _letters(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def _remove_chrome(root: Tag) -> None:

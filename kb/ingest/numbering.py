@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from kb.ingest.parsed import Block, ParsedSection
+from kb.ingest.parsed import Block, ParsedSection, heading_key
 
 _LABEL = re.compile(
     r"^(?P<kind>part|chapter|section|title|book|article|schedule|annex|appendix)\s+"
@@ -145,23 +145,19 @@ def _numbered_levels(headings: list[_Heading]) -> list[int]:
     rank = {k: labels.index(_LABEL_RANK[k]) + 1 for k in kinds if k in _LABEL_RANK}
     for kind in kinds:
         rank.setdefault(kind, len(labels) + 1 + sum(1 for k in kinds[: kinds.index(kind)] if k not in _LABEL_RANK))
-    first = _normal(headings[0].section.heading) if headings else ""
+    first = heading_key(headings[0].section.heading) if headings else ""
     levels: list[int] = []
     last_numbered = 0
     for heading in headings:
         if heading.kind is not None:
             last_numbered = rank[heading.kind]
             levels.append(last_numbered)
-        elif _normal(heading.section.heading) == first:
+        elif heading_key(heading.section.heading) == first:
             last_numbered = 0
             levels.append(1)
         else:
             levels.append(last_numbered + 1)
     return levels
-
-
-def _normal(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def _with_paths(sections: list[ParsedSection], levels: list[int]) -> list[ParsedSection]:

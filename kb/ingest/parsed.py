@@ -32,12 +32,25 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
+def heading_key(text: str) -> str:
+    """A heading's letters and digits only, in one case: what a heading shares
+    with itself listed in a contents, repeated or set with other punctuation."""
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
 def section_number(heading: str) -> str | None:
     match = _SECTION_NUMBER.match(heading)
     return match.group(1).rstrip(".") if match else None
 
 
 _SENTENCE_END = tuple('.!?:;"”)]')
+
+
+def runs_on(before: str, text: str) -> bool:
+    """Whether ``text`` carries on the sentence ``before`` left open: that ends
+    no sentence, and ``text`` opens in lower case."""
+    return not before.endswith(_SENTENCE_END) and text.lstrip()[:1].islower()
+
 
 # A list item's own number or letter: "1.", "2)", "(b)", "iv." before its text.
 NUMBERED_ITEM = re.compile(r"^\(?(?P<mark>\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)]\s+(?=\S)")
@@ -126,11 +139,9 @@ class SectionBuilder:
 
     def runs_on(self, text: str) -> bool:
         """Whether ``text`` goes on with the last block of the section being
-        written: that block ends no sentence and ``text`` opens in lower case,
-        as a paragraph does that a converter cut at a page break."""
+        written, as a paragraph does that a converter cut at a page break."""
         blocks = self.sections[-1].blocks
-        text = text.lstrip()
-        return bool(blocks) and not blocks[-1].text.endswith(_SENTENCE_END) and text[:1].islower()
+        return bool(blocks) and runs_on(blocks[-1].text, text)
 
     def extend(self, text: str) -> None:
         """Go on with the last block of the section being written."""

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from kb.ingest.parsed import NUMBERED_ITEM, SectionBuilder, clean_text
+from kb.ingest.parsed import NUMBERED_ITEM, SectionBuilder, clean_text, runs_on
 from kb.ingest.pdf.contents import Contents
 from kb.ingest.pdf.extract import Line, Page
 
@@ -211,8 +211,7 @@ class _Assembler:
 
     def runs_on(self, line: Line) -> bool:
         """Whether the line goes on with the sentence of the paragraph open."""
-        text = line.text.lstrip()
-        return bool(self.paragraph) and not self.paragraph[-1].endswith(_SENTENCE_END) and text[:1].islower()
+        return bool(self.paragraph) and runs_on(self.paragraph[-1], line.text)
 
     def end_aside(self) -> None:
         self.close_paragraph()
