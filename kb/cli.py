@@ -1213,8 +1213,9 @@ def serve(
     """
     import uvicorn
 
-    from kb.web import AUTH_ENV, HOSTS_ENV, INDEX_ENV, PUBLIC_ENV
-    from kb.web.guard import Exposure, HeaderTimeoutProtocol, connection_limit
+    from kb.web import AUTH_ENV, HOSTS_ENV, INDEX_ENV, PUBLIC_ENV, serving
+    from kb.web.guard import Exposure, connection_limit
+    from kb.web.serving import TurnTakingProtocol
 
     exposure = Exposure.serving(host, allowed_hosts, auth_token or None)
     if exposure.public and exposure.auth_token is None and not insecure_no_auth:
@@ -1238,18 +1239,19 @@ def serve(
             PUBLIC_ENV: "1" if exposure.public else "",
         }
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         "kb.web:app_from_environment",
         factory=True,
         host=host,
         port=port,
         workers=workers,
         log_level="warning",
-        http=HeaderTimeoutProtocol,
+        http=TurnTakingProtocol,
         timeout_keep_alive=5,
         limit_concurrency=connection_limit(),
         h11_max_incomplete_event_size=16 * 1024,
     )
+    serving.run(config, workers)
 
 
 # -- picks ---------------------------------------------------------------------
