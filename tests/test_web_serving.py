@@ -132,3 +132,33 @@ def test_two_workers_answer_side_by_side_pass_idle_connections_and_stop_on_sigte
         if server.poll() is None:
             server.kill()
             server.communicate()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals and pgrep")
+def test_workers_end_when_their_supervisor_is_killed(tmp_path):
+    index = tmp_path / "index"
+    guide = tmp_path / "guide.md"
+    guide.write_text("# Guide\n\nPolicing by consent.\n", encoding="utf-8")
+    cli = [sys.executable, str(ROOT / "cli.py"), "--index", str(index)]
+    subprocess.run([*cli, "add", "-q", str(guide)], check=True)
+    server = subprocess.Popen([*cli, "serve", "--port", "0", "--workers", "2"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := [p for p in _children(server.pid) if _is_worker(p)]) < 2:
+            assert time.monotonic() < deadline, "kb serve --workers 2 started no workers"
+            time.sleep(0.2)
+        server.kill()
+        server.wait()
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers):
+            assert time.monotonic() < deadline, "a worker outlived a killed supervisor"
+            time.sleep(0.1)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def _is_worker(pid: int) -> bool:
+    return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()

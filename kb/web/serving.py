@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import threading
@@ -147,7 +148,12 @@ class TurnTakingProtocol(HeaderTimeoutProtocol):
 
 
 class TurnTakingServer(uvicorn.Server):
-    """A worker that accepts through a ``Door`` instead of uvicorn's listener."""
+    """A worker that accepts through a ``Door`` instead of uvicorn's listener,
+    and ends when its supervisor has gone (killed, it could not stop it)."""
+
+    def __init__(self, config: uvicorn.Config, supervisor: int) -> None:
+        super().__init__(config)
+        self.supervisor = supervisor
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         global _door
@@ -165,15 +171,20 @@ class TurnTakingServer(uvicorn.Server):
         _door = Door(asyncio.get_running_loop(), listener, create_protocol)
         _door.open()
 
+    async def on_tick(self, counter: int) -> bool:
+        if os.getppid() != self.supervisor:
+            self.should_exit = True
+        return await super().on_tick(counter)
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         if _door is not None:
             _door.close()
         await super().shutdown(sockets=sockets)
 
 
-def _worker(config: uvicorn.Config, listener: socket.socket) -> None:
+def _worker(config: uvicorn.Config, listener: socket.socket, supervisor: int) -> None:
     config.configure_logging()
-    TurnTakingServer(config).run(sockets=[listener])
+    TurnTakingServer(config, supervisor).run(sockets=[listener])
 
 
 def run(config: uvicorn.Config, workers: int) -> None:
@@ -188,7 +199,7 @@ def run(config: uvicorn.Config, workers: int) -> None:
     stop = threading.Event()
 
     def start() -> multiprocessing.Process:
-        process = spawning.Process(target=_worker, args=(config, listener))
+        process = spawning.Process(target=_worker, args=(config, listener, os.getpid()))
         process.start()
         return process
 
