@@ -22,16 +22,20 @@ import multiprocessing
 import os
 import signal
 import socket
+import sys
 import threading
+import time
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
 from kb.web.guard import HeaderTimeoutProtocol
 
 IN_HAND = 2  # requests a worker holds before it leaves new connections to the others
 ARRIVAL_SECONDS = 0.05  # how long a new connection counts as a request before its headers are in
 WATCH_SECONDS = 0.5  # how often the supervisor looks for a worker that died
+STEADY_SECONDS = 10.0  # a worker ending sooner after its start could not start: it is not started again
 
 logger = logging.getLogger("uvicorn.error")
 
@@ -189,18 +193,25 @@ def _worker(config: uvicorn.Config, listener: socket.socket, supervisor: int) ->
 
 def run(config: uvicorn.Config, workers: int) -> None:
     """Serve with ``workers`` processes (one: plain uvicorn) until interrupted.
-    A worker that dies is replaced; one that cannot start stops them all."""
+    A worker that dies is replaced; one that cannot start stops them all.
+    Windows' event loop cannot watch a socket for a door: there uvicorn's
+    own workers serve."""
     if workers == 1:
         uvicorn.Server(config).run()
+        return
+    if sys.platform == "win32":
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
         return
     listener = config.bind_socket()
     listener.listen(config.backlog)  # uvicorn's own listener would call it
     spawning = multiprocessing.get_context("spawn")
     stop = threading.Event()
+    started: dict[int, float] = {}
 
     def start() -> multiprocessing.Process:
         process = spawning.Process(target=_worker, args=(config, listener, os.getpid()))
         process.start()
+        started[process.pid] = time.monotonic()
         return process
 
     def stopping(signum, frame) -> None:
@@ -214,8 +225,8 @@ def run(config: uvicorn.Config, workers: int) -> None:
             for n, process in enumerate(processes):
                 if process.is_alive():
                     continue
-                if process.exitcode == STARTUP_FAILURE:
-                    raise SystemExit(STARTUP_FAILURE)
+                if process.exitcode == STARTUP_FAILURE or time.monotonic() - started[process.pid] < STEADY_SECONDS:
+                    raise SystemExit(f"kb serve: a worker could not start (exit code {process.exitcode})")
                 logger.warning("worker %s ended (exit code %s); starting another", process.pid, process.exitcode)
                 processes[n] = start()
     finally:
