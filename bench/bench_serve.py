@@ -9,6 +9,9 @@ Two runs, each on a server started for it (`--workers 2`, caches empty):
   every search is worked out afresh.
 Each run keeps its clients going until both commits have finished, so every
 commit falls inside the load; the per-second lines show what the commits do.
+A run lasts as long as its commits, and a longer run is more of it warm, so
+the p95 of its first EARLY_SECONDS is printed too, to compare runs of
+different lengths.
 
 A third run, beside: one worker serves a cheap request (the document list)
 over and over, first alone and then while two clients keep it busy with
@@ -45,6 +48,7 @@ from judged.evaluate import CORPUS, load_queries  # noqa: E402
 
 CLI = [sys.executable, str(ROOT / "cli.py")]
 CLIENTS, REQUESTS = 20, 2000
+EARLY_SECONDS = 8
 
 
 @dataclass
@@ -152,9 +156,14 @@ def report(name: str, load: Load) -> bool:
           f"({len(seconds) / load.elapsed:.0f}/s)")  # fmt: skip
     print(f"  p50 {p50:.0f} ms, p95 {p95:.0f} ms (floor < 100 ms), max {max(seconds) * 1000:.0f} ms, "
           f"errors: {len(load.errors)}")  # fmt: skip
+    t0 = min(t for t, _ in load.latencies)
+    early = [d for t, d in load.latencies if t - t0 < EARLY_SECONDS]
+    # The run lasts as long as the commits take, and a longer run is more of it
+    # warm: its first seconds compare runs of different lengths.
+    early_p95 = statistics.quantiles(early, n=20)[18] * 1000
+    print(f"  first {EARLY_SECONDS} s: {len(early)} searches, p95 {early_p95:.0f} ms")
     print(f"  during the two commits: {len(during)} searches, p95 "
           f"{statistics.quantiles(during, n=20)[18] * 1000:.0f} ms, failed: {len(failed_during)}")  # fmt: skip
-    t0 = min(t for t, _ in load.latencies)
     for second in range(int(load.elapsed) + 1):
         window = sorted(d for t, d in load.latencies if second <= t - t0 < second + 1)
         busy = any(a - t0 < second + 1 and b - t0 >= second for a, b in load.commits)
