@@ -86,13 +86,25 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="signals and pgrep")
-def test_two_workers_answer_side_by_side_pass_idle_connections_and_stop_on_sigterm(tmp_path):
+def _wait_until_ended(pids: list[int], message: str) -> None:
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids):
+        assert time.monotonic() < deadline, message
+        time.sleep(0.1)
+
+
+def _kb(tmp_path: Path) -> list[str]:
+    """The CLI over an index of one small guide."""
     guide = tmp_path / "guide.md"
     guide.write_text("# Guide\n\n## Consent\n\nPolicing by consent needs trust.\n", encoding="utf-8")
-    index = tmp_path / "index"
-    cli = [sys.executable, str(ROOT / "cli.py"), "--index", str(index)]
+    cli = [sys.executable, str(ROOT / "cli.py"), "--index", str(tmp_path / "index")]
     subprocess.run([*cli, "add", "-q", str(guide)], check=True)
+    return cli
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals and pgrep")
+def test_two_workers_answer_side_by_side_pass_idle_connections_and_stop_on_sigterm(tmp_path):
+    cli = _kb(tmp_path)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -124,10 +136,7 @@ def test_two_workers_answer_side_by_side_pass_idle_connections_and_stop_on_sigte
         server.send_signal(signal.SIGTERM)
         _, stderr = server.communicate(timeout=20)
         assert server.returncode == 0 and b"Traceback" not in stderr, stderr.decode()
-        deadline = time.monotonic() + 10
-        while any(_alive(pid) for pid in workers):
-            assert time.monotonic() < deadline, "a worker outlived its server"
-            time.sleep(0.1)
+        _wait_until_ended(workers, "a worker outlived its server")
     finally:
         if server.poll() is None:
             server.kill()
@@ -136,11 +145,7 @@ def test_two_workers_answer_side_by_side_pass_idle_connections_and_stop_on_sigte
 
 @pytest.mark.skipif(sys.platform == "win32", reason="signals and pgrep")
 def test_workers_end_when_their_supervisor_is_killed(tmp_path):
-    index = tmp_path / "index"
-    guide = tmp_path / "guide.md"
-    guide.write_text("# Guide\n\nPolicing by consent.\n", encoding="utf-8")
-    cli = [sys.executable, str(ROOT / "cli.py"), "--index", str(index)]
-    subprocess.run([*cli, "add", "-q", str(guide)], check=True)
+    cli = _kb(tmp_path)
     server = subprocess.Popen([*cli, "serve", "--port", "0", "--workers", "2"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
@@ -150,10 +155,7 @@ def test_workers_end_when_their_supervisor_is_killed(tmp_path):
             time.sleep(0.2)
         server.kill()
         server.wait()
-        deadline = time.monotonic() + 10
-        while any(_alive(pid) for pid in workers):
-            assert time.monotonic() < deadline, "a worker outlived a killed supervisor"
-            time.sleep(0.1)
+        _wait_until_ended(workers, "a worker outlived a killed supervisor")
     finally:
         if server.poll() is None:
             server.kill()
