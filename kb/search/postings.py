@@ -117,6 +117,8 @@ class SegmentPostings:
         self._live: tuple[int, np.ndarray] | None = None
         self._live_totals: dict[str, tuple[int, int]] = {}
         self._kinds: dict[str, np.ndarray] = {}
+        self._has_text: bool | None = None
+        self._live_passages: tuple[int, np.ndarray] | None = None
         self._cached_postings = 0
 
     def live(self, reader: IndexReader) -> np.ndarray:
@@ -179,8 +181,21 @@ class SegmentPostings:
         return found
 
     def has_text(self, reader: IndexReader) -> bool:
-        """Whether any document of the segment has a heading or body to search."""
-        return bool(self.lengths(reader, "body").any() or self.lengths(reader, "heading").any())
+        """Whether any document of the segment has a heading or body to search:
+        asked by every search, and over 100,000 lengths a tenth of a field query."""
+        if self._has_text is None:
+            self._has_text = bool(self.lengths(reader, "body").any() or self.lengths(reader, "heading").any())
+        return self._has_text
+
+    def live_passages(self, reader: IndexReader) -> np.ndarray:
+        """Which documents are passages and not deleted, kept until the next
+        deletion (a mask over the whole segment, made by every operator query)."""
+        deleted = reader.segment().deleted_count()
+        if self._live_passages is None or self._live_passages[0] != deleted:
+            mask = self.live(reader) & self.kind_mask(reader, "passage")
+            mask.flags.writeable = False  # shared by every search: combined, never changed in place
+            self._live_passages = (deleted, mask)
+        return self._live_passages[1]
 
     def phrase_docs(
         self, reader: IndexReader, field: str, tokens: Sequence[str], slop: int = 1, within: np.ndarray | None = None

@@ -157,7 +157,7 @@ class _SegmentScorer:
         among = holders if holders is not None and holders.size <= self.size // AMONG_AT_MOST else None
         evaluation = _Evaluation(self, among)
         matched, score = evaluation.evaluate(query)
-        kept = self.postings.live(self.reader) & self._passages()
+        kept = self.postings.live_passages(self.reader)
         if doc_ids is not None:
             kept = kept & self._in_documents(doc_ids)
         if among is not None:
@@ -188,9 +188,6 @@ class _SegmentScorer:
             candidates, final = candidates[best], final[best]
         order = np.lexsort((candidates, -final))
         return [Ranked(int(candidates[i]), float(final[i]), tokens_of(int(candidates[i]))) for i in order], total
-
-    def _passages(self) -> np.ndarray:
-        return self.postings.kind_mask(self.reader, "passage")
 
     def sparse_weight(self, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
         """BM25 of ``token`` in ``field`` for the documents holding it only
