@@ -261,3 +261,25 @@ def test_places_are_read_as_whoosh_encodes_them_near_and_far(tmp_path):
         mask[docnums[::2]] = True
         assert [int(k) for k in term.occurrences(mask)] == [k for k in expected if mask[k >> 32]]
         assert [int(k) for k in term.occurrences()] == expected
+
+
+def test_past_its_bound_a_segment_lets_go_of_the_terms_least_lately_used(random_index, monkeypatch):
+    from kb.search import postings
+
+    def check(searcher):
+        reader = max((r for r, _ in searcher.reader().leaf_readers()), key=lambda r: r.doc_count_all())
+        tokens = [analyze(word)[0] for word in COMMON[:3]]
+        counted = SegmentPostings(reader.doc_count_all())
+        sizes = [counted.term(reader, "body", t).docnums.size for t in tokens]
+        # room for the first with either other, not for all three
+        monkeypatch.setattr(postings, "MAX_POSTINGS_PER_SEGMENT", sizes[0] + max(sizes[1], sizes[2]))
+        kept = SegmentPostings(reader.doc_count_all())
+        kept.term(reader, "body", tokens[0])
+        kept.term(reader, "body", tokens[1])
+        first = kept.term(reader, "body", tokens[0])  # used again: the second is now the least lately used
+        kept.term(reader, "body", tokens[2])
+        assert kept.term(reader, "body", tokens[0]) is first  # still kept, not read again
+        assert ("body", tokens[1]) not in kept._terms
+        assert kept._cached_postings <= postings.MAX_POSTINGS_PER_SEGMENT
+
+    random_index.index.read(check)

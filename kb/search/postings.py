@@ -25,23 +25,31 @@ from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 # Bounds on what one process keeps: segments (an index has a few; a rebuild
-# makes new ones), postings per segment (about 60 bytes each, or 8 per
+# makes new ones), postings per segment (about 30 bytes each, or 8 per
 # position once decoded) and matched phrases per segment.
 MAX_SEGMENTS = 16
-MAX_POSTINGS_PER_SEGMENT = 4_000_000
+MAX_POSTINGS_PER_SEGMENT = 8_000_000
 MAX_PHRASES_PER_SEGMENT = 20_000
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_NO_BYTES = np.zeros(0, dtype=np.uint8)
 _decoding = threading.Lock()
 
 
 class TermPostings:
-    """One term's postings in one segment."""
+    """One term's postings in one segment. The places stay as Whoosh encodes
+    them, all postings' bytes in one buffer, until a phrase needs them: a
+    bytes object per posting took twice the memory, so that half as many
+    postings could be kept."""
 
-    def __init__(self, docnums: np.ndarray, frequencies: np.ndarray, encoded: tuple[bytes, ...]) -> None:
+    def __init__(self, docnums: np.ndarray, frequencies: np.ndarray, encoded: Sequence[bytes]) -> None:
         self.docnums = docnums  # ascending, numbered within the segment
         self.frequencies = frequencies
-        self._encoded = encoded  # positions as Whoosh stores them, decoded on first use
+        if len(encoded) and encoded[0] is None:  # a field that keeps no places, as an ID
+            encoded = [b""] * len(encoded)
+        sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        self._bounds = np.concatenate(([0], np.cumsum(sizes)))  # posting n's bytes: bounds[n] to bounds[n + 1]
+        self._encoded = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         self._occurrences: np.ndarray | None = None
         self._decoded_in_part = False
 
@@ -59,33 +67,32 @@ class TermPostings:
                 return self._decode(np.flatnonzero(within[self.docnums]))
             if self._occurrences is None:
                 self._occurrences = self._decode(np.arange(len(self.docnums)))
-                self._encoded = ()
+                self._encoded, self._bounds = _NO_BYTES, _EMPTY
         if within is None:
             return self._occurrences
         return self._occurrences[within[self._occurrences >> 32]]
 
     def _decode(self, postings: np.ndarray) -> np.ndarray:
-        counts, flat = _position_gaps([self._encoded[i] for i in postings.tolist()])
+        starts = self._bounds[postings]
+        counts, flat = _position_gaps(self._encoded, starts, self._bounds[postings + 1] - starts)
         running = np.cumsum(flat)
         before = np.concatenate(([0], running))[np.cumsum(counts) - counts]  # the sum up to each posting's first
         positions = running - np.repeat(before, counts)
         return (np.repeat(self.docnums[postings], counts) << 32) | positions
 
 
-def _position_gaps(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+def _position_gaps(data: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """How many places each posting has, and the gaps between them, all
-    postings' in one array. Whoosh stores a posting's places as their count,
-    then the pickled list of their gaps (``Positions.encode``: protocol 2, its
-    STOP opcode sometimes left off). Unpickling them one by one took most of
-    a cold search's time. But nearly every list is a run of one-byte ints
-    (gaps under 256), whose bytes stand at places that the count alone gives,
-    and those are picked out of all postings at once; the rest (a long
-    passage's far places, or over a thousand) are unpickled."""
-    if not encoded:
+    postings' in one array, for the postings whose encoded bytes stand in
+    ``data`` from ``starts`` for ``sizes``. Whoosh stores a posting's places
+    as their count, then the pickled list of their gaps (``Positions.encode``:
+    protocol 2, its STOP opcode sometimes left off). Unpickling them one by one
+    took most of a cold search's time. But nearly every list is a run of
+    one-byte ints (gaps under 256), whose bytes stand at places that the count
+    alone gives, and those are picked out of all postings at once; the rest (a
+    long passage's far places, or over a thousand) are unpickled."""
+    if not starts.size:
         return _EMPTY, _EMPTY
-    sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    starts = np.cumsum(sizes) - sizes
-    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
     counts = sum(data[starts + n].astype(np.int64) << (8 * (_INT_SIZE - 1 - n)) for n in range(_INT_SIZE))
     offsets = np.cumsum(counts) - counts  # where each posting's gaps begin
     # A run of one-byte ints: PROTO 2, EMPTY_LIST, BINPUT 0, then MARK, the
@@ -100,7 +107,7 @@ def _position_gaps(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     picked = np.repeat(simple, counts)
     flat[picked] = data[opcodes[picked] + 1]
     for n in np.flatnonzero(~simple).tolist():
-        value = encoded[n][_INT_SIZE:]
+        value = data[starts[n] + _INT_SIZE : starts[n] + sizes[n]].tobytes()
         gaps = pickle.loads(value if value.endswith(b".") else value + b".")
         flat[offsets[n] : offsets[n] + len(gaps)] = gaps
     return counts, flat
@@ -111,7 +118,8 @@ class SegmentPostings:
 
     def __init__(self, doc_count: int) -> None:
         self.doc_count = doc_count
-        self._terms: dict[tuple[str, str], TermPostings] = {}
+        self._terms: OrderedDict[tuple[str, str], TermPostings] = OrderedDict()
+        self._terms_lock = threading.Lock()
         self._phrases: dict[tuple[str, tuple[str, ...], int], np.ndarray] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._live: tuple[int, np.ndarray] | None = None
@@ -161,16 +169,25 @@ class SegmentPostings:
         return found
 
     def term(self, reader: IndexReader, field: str, token: str) -> TermPostings:
+        """A term's postings, read once and kept; past ``MAX_POSTINGS_PER_SEGMENT``
+        the terms least lately used are let go. Letting all go at once, at
+        100,000 passages distinct queries read their common words again every
+        few searches (31 ms a search, warm)."""
         key = (field, token)
-        found = self._terms.get(key)
-        if found is None:
-            found = _read_term(reader, field, token)
-            if self._cached_postings > MAX_POSTINGS_PER_SEGMENT:
-                self._terms.clear()
-                self._cached_postings = 0
-            self._terms[key] = found
-            self._cached_postings += len(found.docnums)
-        return found
+        with self._terms_lock:
+            found = self._terms.get(key)
+            if found is not None:
+                self._terms.move_to_end(key)
+                return found
+        found = _read_term(reader, field, token)
+        with self._terms_lock:
+            if key not in self._terms:
+                self._terms[key] = found
+                self._cached_postings += len(found.docnums)
+            while self._cached_postings > MAX_POSTINGS_PER_SEGMENT and len(self._terms) > 1:
+                _, dropped = self._terms.popitem(last=False)
+                self._cached_postings -= len(dropped.docnums)
+            return self._terms.get(key, found)
 
     def lengths(self, reader: IndexReader, field: str) -> np.ndarray:
         """Each document's length in tokens of ``field`` (0 for kb's non-passage records)."""
@@ -270,7 +287,7 @@ def _read_term(reader: IndexReader, field: str, token: str) -> TermPostings:
             frequencies.append(postings.weight())
             encoded.append(postings.value())
             postings.next()
-    return TermPostings(np.array(docnums, dtype=np.int64), np.array(frequencies, dtype=np.float64), tuple(encoded))
+    return TermPostings(np.array(docnums, dtype=np.int64), np.array(frequencies, dtype=np.float64), encoded)
 
 
 def _read_blocks(postings: W3LeafMatcher) -> tuple[list[int], list[float], list[bytes]]:
