@@ -84,14 +84,14 @@ class Door:
             return  # another worker took it
         except OSError as error:  # out of files, say: try again shortly rather than spin
             logger.warning("accept failed: %s", error)
-            self._welcoming = True
-            self._update()
-            self.loop.call_later(0.1, self._welcomed)
-            return
-        connection.setblocking(False)
+            connection = None
         self._welcoming = True
         self._update()
-        self.loop.create_task(self._welcome(connection))
+        if connection is None:
+            self.loop.call_later(0.1, self._welcomed)
+        else:
+            connection.setblocking(False)
+            self.loop.create_task(self._welcome(connection))
 
     async def _welcome(self, connection: socket.socket) -> None:
         try:
@@ -135,20 +135,21 @@ class TurnTakingProtocol(HeaderTimeoutProtocol):
         super().connection_lost(exc)
 
     def _hold(self) -> None:
-        if self._arrival is not None:
-            self._arrival.cancel()
-            self._arrival = None
+        self._arrived()
         if _door is not None and not self._holding:
             self._holding = True
             _door.hold()
 
     def _release(self) -> None:
-        if self._arrival is not None:
-            self._arrival.cancel()
-            self._arrival = None
+        self._arrived()
         if _door is not None and self._holding:
             self._holding = False
             _door.release()
+
+    def _arrived(self) -> None:
+        if self._arrival is not None:
+            self._arrival.cancel()
+            self._arrival = None
 
 
 class TurnTakingServer(uvicorn.Server):
